@@ -1,0 +1,125 @@
+# vmipatch - one entry point: all, check, demo, bench, fuzz, install, clean.
+#
+# Every component keeps its rules in its own fragment (*/module.mk) and
+# appends to the lists below; this file holds only what they share.
+#   make            build the freestanding libraries (i386, x86-64),
+#                   patcher.bin for both, the tools and the sample ROMs
+#   make check      install missing packages, build, run every test
+#   make check SAN=1  the same with ASan + UBSan on all hosted code
+#   make demo       the end-to-end tour with the sample ROMs
+#   make bench      benchmarks (ratios against baselines of the same run)
+
+SAN ?=
+O ?= build$(if $(SAN),-san)
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+PREFIX ?= /usr/local
+FUZZ_SECONDS ?= 10
+
+# ---- flags ----
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+STD := -std=c11
+INC := -Iinclude
+
+# Freestanding core: no libc, no allocation, position-independent code,
+# no SSE/red zone (kernel context), hidden symbols.
+FS_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector \
+	-fPIE -fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-mgeneral-regs-only -fno-common -DVMI_FREESTANDING=1
+FS_CFLAGS_i386 := -m32 -march=i686
+FS_CFLAGS_x86_64 := -m64 -mno-red-zone
+
+SAN_FLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+HOST_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -D_GNU_SOURCE $(SAN_FLAGS) $(EXTRA_CFLAGS)
+HOST_LDFLAGS := $(SAN_FLAGS) $(EXTRA_LDFLAGS)
+ZYDIS_LIBS := -lZydis -lZycore
+CAPSTONE_LIBS := -lcapstone
+ELF_LIBS := -lelf
+CMOCKA_LIBS := -lcmocka
+
+# ---- lists the fragments append to ----
+CORE_SRCS :=        # freestanding sources (annotations/, rom_loader/, patcher/)
+ALL_TARGETS :=      # what `make` builds besides the libraries
+CHECK_TARGETS :=    # phony targets `make check` runs, in order
+DEMO_TARGETS :=     # phony targets `make demo` runs, in order
+BENCH_TARGETS :=
+FUZZ_TARGETS :=
+INSTALL_BINS :=
+INSTALL_MANS :=
+
+# Library paths every fragment may use.
+LIB_HOST := $(O)/host/libvmipatch.a
+LIB_i386 := $(O)/i386/libvmipatch.a
+LIB_x86_64 := $(O)/x86_64/libvmipatch.a
+BLOB_i386 := $(O)/i386/patcher.bin
+BLOB_x86_64 := $(O)/x86_64/patcher.bin
+
+.PHONY: all check demo bench fuzz install clean deps
+all: # default goal; prerequisites added below
+
+include $(sort $(wildcard annotations/module.mk rom_loader/module.mk patcher/module.mk))
+include $(sort $(wildcard tools/*/module.mk roms/module.mk))
+include $(sort $(wildcard tests/*/module.mk bench/module.mk docs/module.mk))
+
+# ---- the core library, three ways: i386 and x86-64 freestanding, host ----
+CORE_OBJS_i386 := $(CORE_SRCS:%.c=$(O)/i386/%.o)
+CORE_OBJS_x86_64 := $(CORE_SRCS:%.c=$(O)/x86_64/%.o)
+CORE_OBJS_HOST := $(CORE_SRCS:%.c=$(O)/host/%.o)
+
+$(O)/i386/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FS_CFLAGS) $(FS_CFLAGS_i386) -MMD -MP -c $< -o $@
+$(O)/x86_64/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FS_CFLAGS) $(FS_CFLAGS_x86_64) -MMD -MP -c $< -o $@
+$(O)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_i386): $(CORE_OBJS_i386)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(LIB_x86_64): $(CORE_OBJS_x86_64)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(LIB_HOST): $(CORE_OBJS_HOST)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+all: $(LIB_i386) $(LIB_x86_64) $(LIB_HOST) $(ALL_TARGETS)
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	$(MAKE) all
+	@set -e; for t in $(CHECK_TARGETS); do $(MAKE) --no-print-directory $$t; done
+	@echo "make check: all test groups passed ($(words $(CHECK_TARGETS)) groups$(if $(SAN), with ASan+UBSan))"
+
+demo: deps
+	$(MAKE) all
+	@set -e; for t in $(DEMO_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+bench: deps
+	$(MAKE) all
+	@set -e; for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/vmi $(DESTDIR)$(PREFIX)/lib/vmipatch \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 include/vmi/*.h $(DESTDIR)$(PREFIX)/include/vmi/
+	install -m 644 $(LIB_HOST) $(DESTDIR)$(PREFIX)/lib/libvmipatch.a
+	install -m 644 $(LIB_i386) $(DESTDIR)$(PREFIX)/lib/vmipatch/libvmipatch-i386.a
+	install -m 644 $(LIB_x86_64) $(DESTDIR)$(PREFIX)/lib/vmipatch/libvmipatch-x86_64.a
+	$(if $(INSTALL_BINS),install -m 755 $(INSTALL_BINS) $(DESTDIR)$(PREFIX)/bin/)
+	$(if $(INSTALL_MANS),install -m 644 $(INSTALL_MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

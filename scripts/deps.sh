@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages vmipatch needs, only those missing.
+# apt-get as root, sudo otherwise; a clear message when neither works.
+set -e
+PKGS="gcc gcc-multilib clang make binutils libc6-dev-i386 libcmocka-dev libelf-dev libcapstone-dev \
+libzydis-dev qemu-system-x86 nasm valgrind python3"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	SUDO="sudo"
+else
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root or with sudo: apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null || { echo "deps: apt-get update failed" >&2; exit 1; }
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+	echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
+echo "deps: done"
