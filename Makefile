@@ -27,7 +27,8 @@ INC := -Iinclude
 # no SSE/red zone (kernel context), hidden symbols.
 FS_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector \
 	-fPIE -fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-mgeneral-regs-only -fno-common -DVMI_FREESTANDING=1
+	-mgeneral-regs-only -fno-common -fno-builtin -DVMI_FREESTANDING=1 \
+	$(if $(findstring clang,$(CC)),,-fno-tree-loop-distribute-patterns)
 FS_CFLAGS_i386 := -m32 -march=i686
 FS_CFLAGS_x86_64 := -m64 -mno-red-zone
 
