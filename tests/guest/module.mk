@@ -1,0 +1,18 @@
+# tests/guest: the sample guest, a small kernel-like image (ELF32 and ELF64)
+# with a few hundred annotated sites of every category. Never run: it is
+# the input of the tool tests and of `make demo`.
+GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
+GUEST_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector -fno-pie \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only -fno-builtin
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
+GUEST_i386 := $(O)/guest/guest-i386.elf
+GUEST_x86_64 := $(O)/guest/guest-x86_64.elf
+
+$(GUEST_i386): $(GUEST_SRCS) tests/guest/sample.h include/vmi/guest.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -m32 -march=i686 $(GUEST_LDFLAGS) -o $@ $(GUEST_SRCS)
+$(GUEST_x86_64): $(GUEST_SRCS) tests/guest/sample.h include/vmi/guest.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone $(GUEST_LDFLAGS) -o $@ $(GUEST_SRCS)
+
+ALL_TARGETS += $(GUEST_i386) $(GUEST_x86_64)
