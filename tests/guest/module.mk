@@ -4,15 +4,22 @@
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector -fno-pie \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only -fno-builtin
-GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
+GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none
 GUEST_i386 := $(O)/guest/guest-i386.elf
 GUEST_x86_64 := $(O)/guest/guest-x86_64.elf
+GUEST_OBJS_i386 := $(GUEST_SRCS:tests/guest/%.c=$(O)/guest/i386/%.o)
+GUEST_OBJS_x86_64 := $(GUEST_SRCS:tests/guest/%.c=$(O)/guest/x86_64/%.o)
 
-$(GUEST_i386): $(GUEST_SRCS) tests/guest/sample.h include/vmi/guest.h
+$(O)/guest/i386/%.o: tests/guest/%.c tests/guest/sample.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -m32 -march=i686 $(GUEST_LDFLAGS) -o $@ $(GUEST_SRCS)
-$(GUEST_x86_64): $(GUEST_SRCS) tests/guest/sample.h include/vmi/guest.h
+	$(CC) $(GUEST_CFLAGS) -m32 -march=i686 -c $< -o $@
+$(O)/guest/x86_64/%.o: tests/guest/%.c tests/guest/sample.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone $(GUEST_LDFLAGS) -o $@ $(GUEST_SRCS)
+	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone -c $< -o $@
+# Linked without -Werror flags: the link step only takes the layout flags.
+$(GUEST_i386): $(GUEST_OBJS_i386)
+	$(CC) -m32 $(GUEST_LDFLAGS) -o $@ $^
+$(GUEST_x86_64): $(GUEST_OBJS_x86_64)
+	$(CC) -m64 $(GUEST_LDFLAGS) -o $@ $^
 
 ALL_TARGETS += $(GUEST_i386) $(GUEST_x86_64)
