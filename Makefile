@@ -32,7 +32,8 @@ FS_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector \
 FS_CFLAGS_i386 := -m32 -march=i686
 FS_CFLAGS_x86_64 := -m64 -mno-red-zone
 
-SAN_FLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+comma := ,
+SAN_FLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 HOST_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -D_GNU_SOURCE $(SAN_FLAGS) $(EXTRA_CFLAGS)
 HOST_LDFLAGS := $(SAN_FLAGS) $(EXTRA_LDFLAGS)
 ZYDIS_LIBS := -lZydis -lZycore
