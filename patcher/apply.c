@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * patcher/apply.c - phase two: write the planned bytes; and the way back.
+ *
+ * Every write to patched text goes through vmi_text_poke(). Today it is one
+ * plain copy, correct for a single CPU at boot (or an offline image). A live
+ * re-patch on SMP must replace it with the int3-first protocol (write int3
+ * at the first byte, sync cores, write the tail, sync, write the first byte,
+ * sync) -- a change in this one function. Sites are written in address
+ * order (the plan sorted them), so a scan of the text never meets a later
+ * site patched before an earlier one; tools and the boot log rely on it.
+ */
+#include "internal.h"
+#include "vmi/internal/util.h"
+
+void vmi_text_poke(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	vmi_memcpy(dst, src, len);
+}
+
+static uint8_t *vmi_site_host(const vmi_plan *plan, const vmi_decision *d)
+{
+	const vmi_region *r = &plan->opts.regions[d->region];
+	return r->host + (d->addr - r->addr);
+}
+
+vmi_status vmi_plan_apply(vmi_plan *plan)
+{
+	if (!plan)
+		return VMI_E_INVALID_ARG;
+	if (plan->state == VMI_PLAN_EMPTY)
+		return VMI_E_STATE;
+	/* Build everything first: a site that cannot be rendered stops apply
+	 * before any byte is written. */
+	for (uint32_t i = 0; i < plan->count; i++) {
+		uint8_t buf[VMI_SITE_MAX_LEN];
+		VMI_CHECK(vmi_plan_site_bytes(plan, i, buf, NULL));
+	}
+	for (uint32_t i = 0; i < plan->count; i++) {
+		const vmi_decision *d = &plan->decisions[i];
+		uint8_t buf[VMI_SITE_MAX_LEN];
+		uint32_t len;
+		VMI_CHECK(vmi_plan_site_bytes(plan, i, buf, &len));
+		uint8_t *host = vmi_site_host(plan, d);
+		if (vmi_memcmp(host, buf, len))
+			vmi_text_poke(host, buf, len);
+	}
+	if (plan->opts.slots && plan->offer->rom) {
+		for (uint32_t i = 0; i < plan->count; i++) {
+			const vmi_decision *d = &plan->decisions[i];
+			vmi_rom_call rc;
+			if (d->form != VMI_FORM_CALL || d->encoding == VMI_ENC_CALL_REL32)
+				continue;
+			VMI_CHECK(vmi_rom_call_at(plan->offer->rom, plan->offer->call_slot[d->call_id] - 1, &rc));
+			vmi_put_le64(plan->opts.slots + (size_t)VMI_SLOT_SIZE * d->call_id,
+				     plan->opts.rom_addr + rc.entry_off);
+		}
+	}
+	plan->state = VMI_PLAN_APPLIED;
+	return VMI_OK;
+}
+
+vmi_status vmi_plan_unpatch(vmi_plan *plan)
+{
+	if (!plan)
+		return VMI_E_INVALID_ARG;
+	if (plan->state != VMI_PLAN_APPLIED)
+		return VMI_E_STATE;
+	for (uint32_t i = 0; i < plan->count; i++) {
+		const vmi_decision *d = &plan->decisions[i];
+		uint8_t *host = vmi_site_host(plan, d);
+		if (vmi_memcmp(host, plan->pool + d->orig_off, d->len))
+			vmi_text_poke(host, plan->pool + d->orig_off, d->len);
+	}
+	plan->state = VMI_PLAN_UNPATCHED;
+	return VMI_OK;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * patcher/plan.c - phase one: decide and validate every site, save the
+ * bytes the sites hold, and nothing else. No byte of the target is written
+ * here, so a bad annotation set leaves the text exactly as it was.
+ */
+#include "internal.h"
+#include "vmi/internal/util.h"
+
+/* Index of the region that wholly holds [addr, addr+len), or -1. */
+static int vmi_region_find(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need)
+{
+	for (uint32_t i = 0; i < o->nregions; i++) {
+		const vmi_region *r = &o->regions[i];
+		if ((r->flags & need) != need || addr < r->addr)
+			continue;
+		uint64_t off = addr - r->addr;
+		if (off <= r->len && len <= r->len - off)
+			return (int)i;
+	}
+	return -1;
+}
+
+static vmi_status vmi_regions_check(const vmi_patch_opts *o)
+{
+	if (!o->regions || !o->nregions || o->nregions > 255)
+		return VMI_E_INVALID_ARG;
+	for (uint32_t i = 0; i < o->nregions; i++) {
+		const vmi_region *r = &o->regions[i];
+		if ((r->len && !r->host) || r->addr + r->len < r->addr)
+			return VMI_E_INVALID_ARG;
+		if (i && r->addr < o->regions[i - 1].addr + o->regions[i - 1].len)
+			return VMI_E_INVALID_ARG; /* unsorted or overlapping */
+	}
+	return VMI_OK;
+}
+
+vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes)
+{
+	if (!ann || !bytes)
+		return VMI_E_INVALID_ARG;
+	size_t pool = 0;
+	for (uint32_t i = 0; i < ann->count; i++) {
+		vmi_site s;
+		VMI_CHECK(vmi_annotations_get(ann, i, &s));
+		pool += s.len;
+	}
+	*bytes = (size_t)ann->count * sizeof(vmi_decision) + ((pool + 7) & ~(size_t)7);
+	return VMI_OK;
+}
+
+/* Heap order: by address, ties by entry index (so overlaps report stably). */
+static bool vmi_dec_less(const vmi_decision *a, const vmi_decision *b)
+{
+	return a->addr < b->addr || (a->addr == b->addr && a->index < b->index);
+}
+
+static void vmi_dec_swap(vmi_decision *a, vmi_decision *b)
+{
+	vmi_decision t;
+	vmi_memcpy(&t, a, sizeof(t));
+	vmi_memcpy(a, b, sizeof(t));
+	vmi_memcpy(b, &t, sizeof(t));
+}
+
+static void vmi_sift_down(vmi_decision *d, uint32_t root, uint32_t n)
+{
+	for (;;) {
+		uint32_t big = root, l = 2 * root + 1, r = l + 1;
+		if (l < n && vmi_dec_less(&d[big], &d[l]))
+			big = l;
+		if (r < n && vmi_dec_less(&d[big], &d[r]))
+			big = r;
+		if (big == root)
+			return;
+		vmi_dec_swap(&d[root], &d[big]);
+		root = big;
+	}
+}
+
+/* In place, no allocation, O(n log n) even for a hostile table. */
+static void vmi_dec_sort(vmi_decision *d, uint32_t n)
+{
+	for (uint32_t i = n / 2; i-- > 0;)
+		vmi_sift_down(d, i, n);
+	for (uint32_t end = n; end > 1; end--) {
+		vmi_dec_swap(&d[0], &d[end - 1]);
+		vmi_sift_down(d, 0, end - 1);
+	}
+}
+
+static vmi_status vmi_plan_fail(vmi_plan *plan, vmi_status st, uint32_t index, uint32_t other)
+{
+	plan->error = st;
+	plan->error_index = index;
+	plan->error_other = other;
+	plan->state = VMI_PLAN_EMPTY;
+	plan->count = 0;
+	return st;
+}
+
+/* Check one site against the regions and the length rules. */
+static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const vmi_site *s, int *region)
+{
+	uint32_t min = arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
+	*region = vmi_region_find(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC);
+	if (*region < 0)
+		return VMI_E_SITE_BOUNDS;
+	if (s->len < min)
+		return VMI_E_SITE_TOO_SHORT;
+	if (s->len > VMI_SITE_MAX_LEN)
+		return VMI_E_SITE_TOO_LONG;
+	if (s->native_len > s->len)
+		return VMI_E_NATIVE_TOO_LONG;
+	if (s->native_len && vmi_region_find(o, s->native_addr, s->native_len, 0) < 0)
+		return VMI_E_NATIVE_BOUNDS;
+	return VMI_OK;
+}
+
+vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_offer *offer,
+			  const vmi_patch_opts *opts, void *ws, size_t ws_len)
+{
+	if (!plan)
+		return VMI_E_INVALID_ARG;
+	vmi_memset(plan, 0, sizeof(*plan));
+	if (!ann || !offer || !opts || (!ws && ws_len))
+		return vmi_plan_fail(plan, VMI_E_INVALID_ARG, 0, 0);
+	if (!VMI_OPTS_VALID(opts, vmi_patch_opts) || VMI_OPTS_SZ(opts) < sizeof(uint32_t))
+		return vmi_plan_fail(plan, VMI_E_OPTS_UNKNOWN, 0, 0);
+	/* Older callers' shorter opts: the missing fields stay zero (defaults). */
+	size_t osz = VMI_OPTS_SZ(opts) < sizeof(vmi_patch_opts) ? VMI_OPTS_SZ(opts) : sizeof(vmi_patch_opts);
+	vmi_memcpy(&plan->opts, opts, osz);
+	plan->opts.size = sizeof(vmi_patch_opts);
+	if (ann->arch != offer->arch ||
+	    (ann->arch != VMI_ARCH_I386 && ann->arch != VMI_ARCH_X86_64) ||
+	    ((uintptr_t)ws % _Alignof(vmi_decision)))
+		return vmi_plan_fail(plan, VMI_E_INVALID_ARG, 0, 0);
+	vmi_status st = vmi_regions_check(&plan->opts);
+	if (st != VMI_OK)
+		return vmi_plan_fail(plan, st, 0, 0);
+
+	size_t need;
+	st = vmi_plan_workspace_size(ann, &need);
+	if (st != VMI_OK)
+		return vmi_plan_fail(plan, st, 0, 0);
+	if (ws_len < need)
+		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
+
+	vmi_decision *dec = (vmi_decision *)ws;
+	uint8_t *pool = (uint8_t *)ws + (size_t)ann->count * sizeof(vmi_decision);
+	uint32_t pool_off = 0;
+	for (uint32_t i = 0; i < ann->count; i++) {
+		vmi_site s;
+		int region;
+		st = vmi_annotations_get(ann, i, &s);
+		if (st == VMI_OK)
+			st = vmi_site_check(&plan->opts, ann->arch, &s, &region);
+		if (st != VMI_OK)
+			return vmi_plan_fail(plan, st, i, i);
+
+		vmi_decision *d = &dec[i];
+		vmi_memset(d, 0, sizeof(*d));
+		d->addr = s.addr;
+		d->index = i;
+		d->orig_off = pool_off;
+		d->call_id = s.call_id;
+		d->len = s.len;
+		d->region = (uint8_t)region;
+		d->native_len = s.native_len;
+		vmi_decide_site(offer, &plan->opts, &s, d);
+
+		const vmi_region *r = &plan->opts.regions[region];
+		vmi_memcpy(pool + pool_off, r->host + (s.addr - r->addr), s.len);
+		pool_off += s.len;
+	}
+
+	vmi_dec_sort(dec, ann->count);
+	for (uint32_t k = 1; k < ann->count; k++) {
+		const vmi_decision *a = &dec[k - 1], *b = &dec[k];
+		if (a->addr + a->len > b->addr) {
+			uint32_t lo = a->index < b->index ? a->index : b->index;
+			uint32_t hi = a->index < b->index ? b->index : a->index;
+			return vmi_plan_fail(plan, VMI_E_SITE_OVERLAP, lo, hi);
+		}
+	}
+
+	plan->decisions = dec;
+	plan->count = ann->count;
+	plan->arch = ann->arch;
+	plan->pool = pool;
+	plan->pool_len = pool_off;
+	plan->ann = ann;
+	plan->offer = offer;
+	plan->error = VMI_OK;
+	plan->state = VMI_PLAN_PLANNED;
+	return VMI_OK;
+}
+
+vmi_status vmi_plan_site_bytes(const vmi_plan *plan, uint32_t i, uint8_t *out, uint32_t *len)
+{
+	if (!plan || !out || plan->state == VMI_PLAN_EMPTY || i >= plan->count)
+		return VMI_E_INVALID_ARG;
+	const vmi_decision *d = &plan->decisions[i];
+	const vmi_offer *of = plan->offer;
+	uint32_t n = 0;
+	vmi_rom_call rc;
+
+	if (d->form == VMI_FORM_INLINE || d->form == VMI_FORM_CALL) {
+		uint32_t slot = of->call_slot[d->call_id];
+		if (!slot)
+			return VMI_E_INVALID_ARG;
+		VMI_CHECK(vmi_rom_call_at(of->rom, slot - 1, &rc));
+	}
+	switch (d->form) {
+	case VMI_FORM_IDENT:
+		if (d->native_len) {
+			vmi_site s;
+			VMI_CHECK(vmi_annotations_get(plan->ann, d->index, &s));
+			int r = vmi_region_find(&plan->opts, s.native_addr, s.native_len, 0);
+			if (r < 0)
+				return VMI_E_NATIVE_BOUNDS;
+			const vmi_region *reg = &plan->opts.regions[r];
+			vmi_memcpy(out, reg->host + (s.native_addr - reg->addr), d->native_len);
+			n = d->native_len;
+		}
+		break;
+	case VMI_FORM_INLINE:
+		vmi_memcpy(out, of->rom->image + rc.stub_off, rc.stub_len);
+		n = rc.stub_len;
+		break;
+	case VMI_FORM_CALL: {
+		uint64_t dest = d->encoding == VMI_ENC_CALL_REL32
+					? plan->opts.rom_addr + rc.entry_off
+					: vmi_slot_addr(&plan->opts, d->call_id);
+		n = vmi_encode_call(out, d->encoding, d->addr, dest);
+		break;
+	}
+	default:
+		break;
+	}
+	vmi_nop_fill(out + n, d->len - n);
+	if (len)
+		*len = d->len;
+	return VMI_OK;
+}
+
+vmi_status vmi_plan_summarize(const vmi_plan *plan, vmi_summary *out)
+{
+	if (!plan || !out)
+		return VMI_E_INVALID_ARG;
+	vmi_memset(out, 0, sizeof(*out));
+	for (uint32_t i = 0; i < plan->count; i++) {
+		const vmi_decision *d = &plan->decisions[i];
+		uint8_t bytes[VMI_SITE_MAX_LEN];
+		out->sites++;
+		if (d->form < VMI_FORM_COUNT)
+			out->forms[d->form]++;
+		if (d->reason < VMI_REASON_COUNT)
+			out->reasons[d->reason]++;
+		if (vmi_plan_site_bytes(plan, i, bytes, NULL) == VMI_OK &&
+		    vmi_memcmp(bytes, plan->pool + d->orig_off, d->len))
+			out->changed++;
+	}
+	return VMI_OK;
+}
