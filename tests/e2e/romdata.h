@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * romdata.h - the guest's side of the ROM data area (vmi/rom_sdk.h):
+ * VMI init and the per-call counters the ROM keeps there.
+ */
+#ifndef VMI_E2E_ROMDATA_H
+#define VMI_E2E_ROMDATA_H
+
+#include <stdint.h>
+
+#include "vmi/rom.h"
+
+/* Runs VMI init of the RAM copy @image with the guest's data area. */
+vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image);
+/* Entries the ROM counted for @id since the last reset. */
+uint32_t vmi_e2e_rom_count(uint32_t id);
+/* Forget what VMI init itself may have counted. */
+void vmi_e2e_rom_reset_counts(void);
+
+#endif /* VMI_E2E_ROMDATA_H */
