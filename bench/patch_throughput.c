@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/patch_throughput.c - boot-time patching throughput against the
+ * physical limit of rewriting the same bytes.
+ *
+ * For each arch: a synthetic text with N sites (synth.c), a ROM offering
+ * every form; timed are plan+apply, apply alone, and in the same run the
+ * baselines: a gather memcpy of exactly the site ranges (what any patcher
+ * must at least do: touch every site byte where it lives) and one
+ * contiguous memcpy of the same byte count. min and median over the reps.
+ * The text is reset from a pristine copy between reps, outside the timing,
+ * so every rep patches the same native text as a boot does.
+ *
+ * Usage: patch_throughput [--sites N] [--reps R] [--label NAME]
+ *                         [--max-ns-per-site X] [--max-ratio Y] [--max-total-us Z]
+ * Prints "met"/"NOT met" per target; exits 0 unless something failed to run
+ * (a slow machine never fails the build).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "synth.h"
+
+#define VMI_BENCH_MAX_REPS 101
+
+typedef struct vmi_bench_cfg {
+	uint32_t sites;
+	int reps;
+	const char *label;
+	double max_ns_per_site; /* 0 = no target */
+	double max_ratio;       /* 0 = no target */
+	double max_total_us;    /* 0 = no target */
+} vmi_bench_cfg;
+
+static double vmi_bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int vmi_bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* min and median of @n samples (sorts them). */
+static void vmi_bench_stats(double *v, int n, double *min, double *med)
+{
+	qsort(v, (size_t)n, sizeof(*v), vmi_bench_cmp);
+	*min = v[0];
+	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static long vmi_bench_maxrss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static const char *vmi_bench_arch_name(uint8_t arch)
+{
+	return arch == VMI_ARCH_I386 ? "i386" : "x86-64";
+}
+
+static const char *vmi_bench_met(int met)
+{
+	return met ? "met" : "NOT met";
+}
+
+/* Keeps the baseline copies from being optimised away. */
+static volatile uint8_t vmi_bench_sink;
+
+static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
+{
+	static uint8_t rom_buf[VMI_ROM_MAX_SIZE];
+	vmi_synth_guest g;
+	vmi_rom rom;
+	vmi_offer offer;
+	vmi_annotations ann;
+	vmi_plan plan;
+	vmi_status st;
+	double t_full[VMI_BENCH_MAX_REPS], t_apply[VMI_BENCH_MAX_REPS];
+	double t_gather[VMI_BENCH_MAX_REPS], t_contig[VMI_BENCH_MAX_REPS];
+	int rc = 1;
+
+	size_t rom_len = vmi_synth_rom(arch, rom_buf);
+	VMI_OPTS(vmi_rom_opts, ropts, .arch = arch);
+	st = vmi_rom_validate(rom_buf, rom_len, &ropts, &rom);
+	if (st != VMI_OK) {
+		fprintf(stderr, "patch_throughput: synthetic ROM rejected: %s\n", vmi_strerror(st));
+		return 1;
+	}
+	if (vmi_synth_guest_make(&g, arch, cfg->sites) != 0) {
+		fprintf(stderr, "patch_throughput: out of memory for %u sites\n", cfg->sites);
+		return 1;
+	}
+	uint32_t *offs = malloc(sizeof(*offs) * (cfg->sites ? cfg->sites : 1));
+	uint8_t *lens = malloc(cfg->sites ? cfg->sites : 1);
+	uint8_t *contig = malloc(g.site_bytes ? g.site_bytes : 1);
+	uint8_t *ws = NULL;
+	if (!offs || !lens || !contig)
+		goto out;
+
+	st = vmi_annotations_init(&ann, &g.guest, g.table, g.table_addr, g.table_len);
+	if (st == VMI_OK)
+		st = vmi_negotiate(&g.guest, &rom, NULL, &offer);
+	size_t ws_len = 0;
+	if (st == VMI_OK)
+		st = vmi_plan_workspace_size(&ann, &ws_len);
+	if (st != VMI_OK) {
+		fprintf(stderr, "patch_throughput: setup failed: %s\n", vmi_strerror(st));
+		goto out;
+	}
+	for (uint32_t i = 0; i < cfg->sites; i++) {
+		vmi_site s;
+		if (vmi_annotations_get(&ann, i, &s) != VMI_OK)
+			goto out;
+		offs[i] = (uint32_t)(s.addr - VMI_SYNTH_TEXT_ADDR);
+		lens[i] = s.len;
+	}
+	ws = malloc(ws_len ? ws_len : 1);
+	if (!ws)
+		goto out;
+
+	VMI_OPTS(vmi_patch_opts, popts, .regions = g.regions, .nregions = 2,
+		 .rom_addr = VMI_SYNTH_ROM_ADDR);
+	long rss_first = 0;
+	for (int r = 0; r < cfg->reps; r++) {
+		double t0, t1;
+
+		memcpy(g.text, g.pristine, g.text_len);
+		t0 = vmi_bench_now_ns();
+		st = vmi_plan_build(&plan, &ann, &offer, &popts, ws, ws_len);
+		if (st == VMI_OK)
+			st = vmi_plan_apply(&plan);
+		t1 = vmi_bench_now_ns();
+		if (st != VMI_OK) {
+			fprintf(stderr, "patch_throughput: plan/apply failed at site %u: %s\n",
+				plan.error_index, vmi_strerror(st));
+			goto out;
+		}
+		t_full[r] = t1 - t0;
+
+		memcpy(g.text, g.pristine, g.text_len);
+		st = vmi_plan_build(&plan, &ann, &offer, &popts, ws, ws_len);
+		t0 = vmi_bench_now_ns();
+		if (st == VMI_OK)
+			st = vmi_plan_apply(&plan);
+		t1 = vmi_bench_now_ns();
+		if (st != VMI_OK)
+			goto out;
+		t_apply[r] = t1 - t0;
+
+		/* Baseline 1: copy exactly the site ranges in place. */
+		memcpy(g.text, g.pristine, g.text_len);
+		t0 = vmi_bench_now_ns();
+		for (uint32_t i = 0; i < cfg->sites; i++)
+			memcpy(g.text + offs[i], g.pristine + offs[i], lens[i]);
+		t1 = vmi_bench_now_ns();
+		vmi_bench_sink = g.text[offs[cfg->sites / 2]];
+		t_gather[r] = t1 - t0;
+
+		/* Baseline 2: the same byte count in one contiguous copy. */
+		t0 = vmi_bench_now_ns();
+		memcpy(contig, g.pristine, g.site_bytes);
+		t1 = vmi_bench_now_ns();
+		vmi_bench_sink = contig[g.site_bytes / 2];
+		t_contig[r] = t1 - t0;
+
+		if (r == 0)
+			rss_first = vmi_bench_maxrss_kb();
+	}
+	long rss_growth = vmi_bench_maxrss_kb() - rss_first;
+
+	/* Prove the runs did the real work: count what the last apply wrote. */
+	vmi_summary sum;
+	if (vmi_plan_summarize(&plan, &sum) != VMI_OK || sum.sites != cfg->sites || !sum.changed) {
+		fprintf(stderr, "patch_throughput: the plan did not patch the synthetic text\n");
+		goto out;
+	}
+
+	double full_min, full_med, app_min, app_med, gat_min, gat_med, con_min, con_med;
+	vmi_bench_stats(t_full, cfg->reps, &full_min, &full_med);
+	vmi_bench_stats(t_apply, cfg->reps, &app_min, &app_med);
+	vmi_bench_stats(t_gather, cfg->reps, &gat_min, &gat_med);
+	vmi_bench_stats(t_contig, cfg->reps, &con_min, &con_med);
+	double n = cfg->sites ? (double)cfg->sites : 1;
+	double ns_site = full_min / n;
+	double ratio_apply = app_min / gat_min;
+	double ratio_full = full_min / gat_min;
+	size_t expect_ws = (size_t)cfg->sites * sizeof(vmi_decision) + ((g.site_bytes + 7) & ~(uint64_t)7);
+
+	printf("[%s] %s: %u sites (%llu site bytes), %d reps; forms ident %u inline %u call %u nop %u, %u changed\n",
+	       cfg->label, vmi_bench_arch_name(arch), cfg->sites, (unsigned long long)g.site_bytes,
+	       cfg->reps, sum.forms[VMI_FORM_IDENT], sum.forms[VMI_FORM_INLINE],
+	       sum.forms[VMI_FORM_CALL], sum.forms[VMI_FORM_NOP], sum.changed);
+	printf("  plan+apply     min %10.1f us  median %10.1f us  = %6.2f ns/site\n", full_min / 1e3,
+	       full_med / 1e3, ns_site);
+	printf("  apply alone    min %10.1f us  median %10.1f us  = %6.2f ns/site\n", app_min / 1e3,
+	       app_med / 1e3, app_min / n);
+	printf("  memcpy gather  min %10.1f us  median %10.1f us  = %6.2f ns/site (baseline)\n",
+	       gat_min / 1e3, gat_med / 1e3, gat_min / n);
+	printf("  memcpy contig  min %10.1f us  median %10.1f us  = %6.2f ns/site\n", con_min / 1e3,
+	       con_med / 1e3, con_min / n);
+	printf("  ratio vs gather memcpy: apply %.2fx, plan+apply %.2fx; vs contiguous memcpy: apply %.2fx\n",
+	       ratio_apply, ratio_full, app_min / con_min);
+	printf("  workspace %zu bytes = %.2f bytes/site (documented formula %zu: %s); max RSS growth after rep 1: %ld KiB\n",
+	       ws_len, (double)ws_len / n, expect_ws, ws_len == expect_ws ? "matches" : "DIFFERS",
+	       rss_growth);
+	if (cfg->max_ns_per_site > 0)
+		printf("  target plan+apply <= %.0f ns/site: %s\n", cfg->max_ns_per_site,
+		       vmi_bench_met(ns_site <= cfg->max_ns_per_site));
+	if (cfg->max_ratio > 0)
+		printf("  target apply <= %.0fx gather memcpy: %s\n", cfg->max_ratio,
+		       vmi_bench_met(ratio_apply <= cfg->max_ratio));
+	if (cfg->max_total_us > 0)
+		printf("  target plan+apply < %.0f us: %s\n", cfg->max_total_us,
+		       vmi_bench_met(full_min / 1e3 < cfg->max_total_us));
+	printf("  target no hidden growth (workspace = formula, RSS flat): %s\n",
+	       vmi_bench_met(ws_len == expect_ws && rss_growth <= 64));
+	/* One line per figure for bench/RESULTS.md (collected by the make rule). */
+	printf("RESULT|%s %s plan+apply|%.2f ns/site|gather memcpy %.2f ns/site|%.2fx (apply alone %.2fx)|%s\n",
+	       cfg->label, vmi_bench_arch_name(arch), ns_site, gat_min / n, ratio_full, ratio_apply,
+	       cfg->max_total_us > 0 ? (full_min / 1e3 < cfg->max_total_us ? "met" : "NOT met")
+				     : vmi_bench_met(ns_site <= cfg->max_ns_per_site &&
+						     ratio_apply <= cfg->max_ratio));
+	printf("RESULT|%s %s workspace|%.2f bytes/site|formula %zu bytes|RSS growth %ld KiB|%s\n",
+	       cfg->label, vmi_bench_arch_name(arch), (double)ws_len / n, expect_ws, rss_growth,
+	       vmi_bench_met(ws_len == expect_ws && rss_growth <= 64));
+	rc = 0;
+out:
+	free(ws);
+	free(offs);
+	free(lens);
+	free(contig);
+	vmi_synth_guest_free(&g);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	vmi_bench_cfg cfg = { .sites = 1000000, .reps = 7, .label = "boot" };
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+		if (!strcmp(k, "--sites"))
+			cfg.sites = (uint32_t)strtoul(v, NULL, 0);
+		else if (!strcmp(k, "--reps"))
+			cfg.reps = atoi(v);
+		else if (!strcmp(k, "--label"))
+			cfg.label = v;
+		else if (!strcmp(k, "--max-ns-per-site"))
+			cfg.max_ns_per_site = strtod(v, NULL);
+		else if (!strcmp(k, "--max-ratio"))
+			cfg.max_ratio = strtod(v, NULL);
+		else if (!strcmp(k, "--max-total-us"))
+			cfg.max_total_us = strtod(v, NULL);
+		else {
+			fprintf(stderr, "patch_throughput: unknown option %s\n", k);
+			return 2;
+		}
+	}
+	if (cfg.reps < 1 || cfg.reps > VMI_BENCH_MAX_REPS || cfg.sites == 0) {
+		fprintf(stderr, "patch_throughput: --reps must be 1..%d and --sites > 0\n",
+			VMI_BENCH_MAX_REPS);
+		return 2;
+	}
+	int rc = vmi_bench_arch(&cfg, VMI_ARCH_I386);
+	rc |= vmi_bench_arch(&cfg, VMI_ARCH_X86_64);
+	return rc;
+}
