@@ -61,7 +61,7 @@ static int vmi_e2e_prefix(const char *s, size_t len, const char *p)
 	return len >= n && vmi_memcmp(s, p, n) == 0;
 }
 
-/* "guest.elf vmi=ident" -> the policy. Unknown words are ignored (QEMU puts the file name first). */
+/* "guest.elf vmi=ident verbose" -> the policy and switches. Unknown words are ignored (QEMU puts the file name first). */
 static int vmi_e2e_parse_cmdline(const struct vmi_e2e_mbi *mbi, const vmi_policy **pol)
 {
 	const char *cmd = (mbi->flags & 4) ? (const char *)(uintptr_t)mbi->cmdline : "";
@@ -74,6 +74,8 @@ static int vmi_e2e_parse_cmdline(const struct vmi_e2e_mbi *mbi, const vmi_policy
 		size_t n = 0;
 		while (cmd[n] && cmd[n] != ' ')
 			n++;
+		if (n == 7 && vmi_e2e_prefix(cmd, n, "verbose"))
+			vmi_e2e_verbose = 1;
 		if (vmi_e2e_prefix(cmd, n, "vmi=")) {
 			size_t err_at = 0;
 			vmi_status s = vmi_policy_parse(&vmi_e2e_policy, cmd + 4, n - 4, &err_at);
@@ -139,11 +141,15 @@ static void vmi_e2e_print_summary(const vmi_plan *plan)
 	vmi_e2e_printf("\n");
 }
 
-/* One line per site: id, name, form, reason (the plan as the guest sees it). */
+static int vmi_e2e_verbose;
+
+/* One line per changed site (every site with `verbose`): the plan as the guest sees it. */
 static void vmi_e2e_print_sites(const vmi_plan *plan)
 {
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
+		if (d->form == VMI_FORM_IDENT && !vmi_e2e_verbose)
+			continue;
 		const vmi_call_info *ci = vmi_call_lookup(d->call_id);
 		vmi_e2e_printf("site %x %s %s %s\n", (uint32_t)d->addr, ci ? ci->name : "?",
 			       vmi_form_name(d->form), vmi_reason_name(d->reason));

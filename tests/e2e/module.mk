@@ -15,7 +15,7 @@ E2E_CFLAGS := $(STD) $(WARN) $(INC) -m32 -march=i686 -O2 -g -ffreestanding -fno-
 	-mgeneral-regs-only -fno-builtin -fno-common \
 	$(if $(findstring clang,$(CC)),,-fno-tree-loop-distribute-patterns)
 # The multiboot header must lie in the first 8 KiB of the file.
-E2E_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+E2E_LDFLAGS := -m32 -nostdlib -static -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,--no-warn-rwx-segments -T tests/e2e/link.ld
 E2E_ROMS_DIR := $(if $(ROMS_DIR),$(ROMS_DIR),$(O)/roms)
 E2E_ROMS := $(if $(SAMPLE_ROMS_i386),$(SAMPLE_ROMS_i386))
@@ -39,7 +39,7 @@ E2E_PREPATCHED :=
 E2E_PRE_ARG :=
 endif
 
-ALL_TARGETS += $(E2E_GUEST) $(E2E_PREPATCHED)
+ALL_TARGETS += $(E2E_GUEST)
 
 .PHONY: e2e check-e2e demo-e2e
 e2e check-e2e: $(E2E_GUEST) $(E2E_PREPATCHED) $(E2E_ROMS)
