@@ -31,6 +31,7 @@ static vmi_boot_state vmi_e2e_st;
 static vmi_plan vmi_e2e_expect_plan;
 static vmi_policy vmi_e2e_policy;
 static vmi_rom vmi_e2e_rom;
+static int vmi_e2e_verbose;
 
 struct vmi_e2e_mbi {
 	uint32_t flags;
@@ -140,8 +141,6 @@ static void vmi_e2e_print_summary(const vmi_plan *plan)
 			vmi_e2e_printf(" %s=%u", vmi_reason_name(i), sum.reasons[i]);
 	vmi_e2e_printf("\n");
 }
-
-static int vmi_e2e_verbose;
 
 /* One line per changed site (every site with `verbose`): the plan as the guest sees it. */
 static void vmi_e2e_print_sites(const vmi_plan *plan)
