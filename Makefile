@@ -24,11 +24,12 @@ STD := -std=c11
 INC := -Iinclude
 
 # Freestanding core: no libc, no allocation, position-independent code,
-# no SSE/red zone (kernel context), hidden symbols.
+# no SSE/red zone (kernel context), hidden symbols. clang turns switches
+# returning strings into tables of absolute pointers unless jump tables are off.
 FS_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector \
 	-fPIE -fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-mgeneral-regs-only -fno-common -fno-builtin -DVMI_FREESTANDING=1 \
-	$(if $(findstring clang,$(CC)),,-fno-tree-loop-distribute-patterns)
+	$(if $(findstring clang,$(CC)),-fno-jump-tables,-fno-tree-loop-distribute-patterns)
 FS_CFLAGS_i386 := -m32 -march=i686
 FS_CFLAGS_x86_64 := -m64 -mno-red-zone
 
