@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmi/annotations.h"
+
+const char *vmi_arch_name(uint32_t arch)
+{
+	switch (arch) {
+	case VMI_ARCH_I386: return "i386";
+	case VMI_ARCH_X86_64: return "x86_64";
+	default: return "none";
+	}
+}
+
+static int vmi_image_read(vmi_image *img, vmi_diag *d)
+{
+	int fd = open(img->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int e = errno;
+		close(fd);
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "%s",
+				    S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+	}
+	img->mode = st.st_mode & 07777;
+	img->len = (size_t)st.st_size;
+	img->buf = malloc(img->len ? img->len : 1);
+	if (!img->buf) {
+		close(fd);
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory for %zu bytes", img->len);
+	}
+	size_t got = 0;
+	while (got < img->len) {
+		ssize_t n = read(fd, img->buf + got, img->len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : 0;
+			close(fd);
+			return vmi_diag_set(d, VMI_EXIT_IO, img->path, "read failed: %s",
+					    e ? strerror(e) : "file shrank while reading");
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return VMI_EXIT_OK;
+}
+
+/* [off, off+size) inside the file, without overflow. */
+static int vmi_in_file(const vmi_image *img, uint64_t off, uint64_t size)
+{
+	return off <= img->len && size <= img->len - off;
+}
+
+static int vmi_seg_cmp(const void *a, const void *b)
+{
+	const vmi_image_segment *x = a, *y = b;
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
+{
+	GElf_Ehdr eh;
+
+	if (img->len < EI_NIDENT || memcmp(img->buf, ELFMAG, SELFMAG) != 0)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "not an ELF file");
+	img->elf = elf_memory((char *)img->buf, img->len);
+	if (!img->elf || elf_kind(img->elf) != ELF_K_ELF)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "not an ELF file");
+	img->elfclass = gelf_getclass(img->elf);
+	if (!gelf_getehdr(img->elf, &eh))
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "truncated ELF header (%zu bytes)", img->len);
+	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "not a little-endian ELF file");
+	if (img->elfclass == ELFCLASS32 && eh.e_machine == EM_386)
+		img->arch = VMI_ARCH_I386;
+	else if (img->elfclass == ELFCLASS64 && eh.e_machine == EM_X86_64)
+		img->arch = VMI_ARCH_X86_64;
+	else
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+				    "unsupported ELF class %d / machine %u (want ELF32 i386 or ELF64 x86-64)",
+				    img->elfclass == ELFCLASS32 ? 32 : 64, (unsigned)eh.e_machine);
+	if (want_arch && want_arch != img->arch)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "wrong ELF class: image is %s, --arch says %s",
+				    vmi_arch_name(img->arch), vmi_arch_name(want_arch));
+
+	size_t shnum = 0, phnum = 0, shstrndx = 0;
+	if (elf_getshdrnum(img->elf, &shnum) != 0 || elf_getphdrnum(img->elf, &phnum) != 0)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "truncated: %s", elf_errmsg(-1));
+	if ((shnum && !vmi_in_file(img, eh.e_shoff, (uint64_t)shnum * eh.e_shentsize)) ||
+	    (phnum && !vmi_in_file(img, eh.e_phoff, (uint64_t)phnum * eh.e_phentsize)))
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+				    "truncated: section or program headers lie past the end of the file (%zu bytes)",
+				    img->len);
+	if (shnum && elf_getshdrstrndx(img->elf, &shstrndx) != 0)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "no section name table: %s", elf_errmsg(-1));
+
+	img->secs = calloc(shnum ? shnum : 1, sizeof(*img->secs));
+	img->loads = calloc(phnum ? phnum : 1, sizeof(*img->loads));
+	if (!img->secs || !img->loads)
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory");
+	for (size_t i = 0; i < shnum; i++) {
+		Elf_Scn *scn = elf_getscn(img->elf, i);
+		GElf_Shdr sh;
+		if (!scn || !gelf_getshdr(scn, &sh))
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %zu: %s", i, elf_errmsg(-1));
+		vmi_image_section *s = &img->secs[img->nsecs++];
+		s->name = elf_strptr(img->elf, shstrndx, sh.sh_name);
+		if (!s->name)
+			s->name = "";
+		s->type = sh.sh_type;
+		s->link = sh.sh_link;
+		s->flags = sh.sh_flags;
+		s->addr = sh.sh_addr;
+		s->offset = sh.sh_offset;
+		s->size = sh.sh_size;
+		s->entsize = sh.sh_entsize;
+		s->index = i;
+		if (s->type != SHT_NOBITS && s->type != SHT_NULL && !vmi_in_file(img, s->offset, s->size))
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+					    "truncated: section %s [0x%llx, +0x%llx) lies past the end of the file (%zu bytes)",
+					    s->name, (unsigned long long)s->offset, (unsigned long long)s->size,
+					    img->len);
+	}
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(img->elf, (int)i, &ph))
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "program header %zu: %s", i,
+					    elf_errmsg(-1));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (!vmi_in_file(img, ph.p_offset, ph.p_filesz))
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+					    "truncated: segment %zu [0x%llx, +0x%llx) lies past the end of the file (%zu bytes)",
+					    i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
+					    img->len);
+		vmi_image_segment *g = &img->loads[img->nloads++];
+		g->offset = ph.p_offset;
+		g->vaddr = ph.p_vaddr;
+		g->filesz = ph.p_filesz;
+		g->memsz = ph.p_memsz;
+		g->flags = ph.p_flags;
+	}
+	qsort(img->loads, img->nloads, sizeof(*img->loads), vmi_seg_cmp);
+	for (size_t i = 1; i < img->nloads; i++)
+		if (img->loads[i].vaddr < img->loads[i - 1].vaddr + img->loads[i - 1].filesz)
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "loadable segments overlap at 0x%llx",
+					    (unsigned long long)img->loads[i].vaddr);
+	return VMI_EXIT_OK;
+}
+
+int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d)
+{
+	memset(img, 0, sizeof(*img));
+	img->path = path;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
+	int rc = vmi_image_read(img, d);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_image_headers(img, want_arch, d);
+	if (rc != VMI_EXIT_OK)
+		vmi_image_free(img);
+	return rc;
+}
+
+void vmi_image_free(vmi_image *img)
+{
+	if (img->elf)
+		elf_end(img->elf);
+	free(img->secs);
+	free(img->loads);
+	free(img->buf);
+	img->elf = NULL;
+	img->secs = NULL;
+	img->loads = NULL;
+	img->buf = NULL;
+}
+
+const vmi_image_section *vmi_image_section_by_name(const vmi_image *img, const char *name)
+{
+	for (size_t i = 0; i < img->nsecs; i++)
+		if (strcmp(img->secs[i].name, name) == 0)
+			return &img->secs[i];
+	return NULL;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/common/image.h - an ELF image held in memory, read once.
+ *
+ * The whole file is read into one buffer; libelf (elf_memory) reads the
+ * headers from that buffer, and every section and segment is checked to lie
+ * inside it. Tools patch the buffer and write it back as a whole, so bytes
+ * they do not touch are copied exactly (libelf never lays the file out).
+ */
+#ifndef VMI_TOOL_IMAGE_H
+#define VMI_TOOL_IMAGE_H
+
+#include <libelf.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "diag.h"
+
+typedef struct vmi_image_section {
+	const char *name;  /* section name (in the file's string table) */
+	uint32_t type;     /* SHT_* */
+	uint32_t link;     /* sh_link */
+	uint64_t flags;    /* SHF_* */
+	uint64_t addr;     /* sh_addr */
+	uint64_t offset;   /* sh_offset; offset + size <= file length unless SHT_NOBITS */
+	uint64_t size;     /* sh_size */
+	uint64_t entsize;  /* sh_entsize */
+	size_t index;      /* section index */
+} vmi_image_section;
+
+typedef struct vmi_image_segment {
+	uint64_t offset;   /* p_offset; offset + filesz <= file length */
+	uint64_t vaddr;    /* p_vaddr */
+	uint64_t filesz;   /* p_filesz */
+	uint64_t memsz;    /* p_memsz */
+	uint32_t flags;    /* PF_* */
+} vmi_image_segment;
+
+typedef struct vmi_image {
+	const char *path;            /* as given (not owned) */
+	uint8_t *buf;                /* the file's bytes (owned) */
+	size_t len;                  /* file length */
+	mode_t mode;                 /* permission bits, kept by an in-place rewrite */
+	Elf *elf;                    /* libelf view of buf */
+	int elfclass;                /* ELFCLASS32 / ELFCLASS64 */
+	uint8_t arch;                /* enum vmi_arch from class and machine */
+	vmi_image_section *secs;     /* every section, in index order (owned) */
+	size_t nsecs;
+	vmi_image_segment *loads;    /* PT_LOAD segments sorted by vaddr (owned) */
+	size_t nloads;
+} vmi_image;
+
+/**
+ * vmi_image_load - read @path and check its ELF structure.
+ * @want_arch: enum vmi_arch the caller requires, 0 = any x86 image.
+ * Return: VMI_EXIT_OK, or an exit code with @d filled (not ELF, truncated,
+ * wrong class or machine, section or segment outside the file).
+ */
+int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d);
+
+/** vmi_image_free - release everything vmi_image_load allocated. */
+void vmi_image_free(vmi_image *img);
+
+/** vmi_image_section_by_name - the first section called @name, or NULL. */
+const vmi_image_section *vmi_image_section_by_name(const vmi_image *img, const char *name);
+
+/** vmi_arch_name - "i386", "x86_64" or "none". */
+const char *vmi_arch_name(uint32_t arch);
+
+#endif /* VMI_TOOL_IMAGE_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+#include "symbols.h"
+
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int vmi_sym_cmp(const void *a, const void *b)
+{
+	const vmi_symbol *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* At one address prefer the sized symbol (a function over a label). */
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+int vmi_symtab_load(vmi_symtab *t, const vmi_image *img, vmi_diag *d)
+{
+	const vmi_image_section *sec = NULL;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < img->nsecs && !sec; i++)
+		if (img->secs[i].type == SHT_SYMTAB)
+			sec = &img->secs[i];
+	for (size_t i = 0; i < img->nsecs && !sec; i++)
+		if (img->secs[i].type == SHT_DYNSYM)
+			sec = &img->secs[i];
+	if (!sec)
+		return VMI_EXIT_OK;
+	Elf_Scn *scn = elf_getscn(img->elf, sec->index);
+	Elf_Data *data = scn ? elf_getdata(scn, NULL) : NULL;
+	if (!data || !sec->entsize)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: unreadable symbol table", sec->name);
+	size_t n = sec->size / sec->entsize;
+	t->syms = calloc(n ? n : 1, sizeof(*t->syms));
+	if (!t->syms)
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym s;
+		if (!gelf_getsym(data, (int)i, &s))
+			break;
+		int type = GELF_ST_TYPE(s.st_info);
+		if ((type != STT_FUNC && type != STT_NOTYPE) || s.st_shndx == SHN_UNDEF ||
+		    s.st_shndx >= SHN_LORESERVE || !s.st_name)
+			continue;
+		const char *name = elf_strptr(img->elf, sec->link, s.st_name);
+		if (!name || !*name)
+			continue;
+		t->syms[t->count].addr = s.st_value;
+		t->syms[t->count].size = s.st_size;
+		t->syms[t->count].name = name;
+		t->count++;
+	}
+	qsort(t->syms, t->count, sizeof(*t->syms), vmi_sym_cmp);
+	return VMI_EXIT_OK;
+}
+
+void vmi_symtab_free(vmi_symtab *t)
+{
+	free(t->syms);
+	t->syms = NULL;
+	t->count = 0;
+}
+
+const vmi_symbol *vmi_symtab_find(const vmi_symtab *t, uint64_t addr, uint64_t *off)
+{
+	size_t lo = 0, hi = t->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	/* Back up over the later, unsized duplicates at the same address. */
+	size_t i = lo - 1;
+	while (i > 0 && t->syms[i - 1].addr == t->syms[i].addr)
+		i--;
+	const vmi_symbol *s = &t->syms[i];
+	if (s->size && addr - s->addr >= s->size) {
+		/* Past the end of a sized symbol: a later label may still enclose it. */
+		s = &t->syms[lo - 1];
+		if (s->size && addr - s->addr >= s->size)
+			return NULL;
+	}
+	*off = addr - s->addr;
+	return s;
+}
+
+const char *vmi_symtab_format(const vmi_symtab *t, uint64_t addr, char *buf, size_t len)
+{
+	uint64_t off = 0;
+	const vmi_symbol *s = vmi_symtab_find(t, addr, &off);
+	if (!s)
+		snprintf(buf, len, "?");
+	else if (off)
+		snprintf(buf, len, "%s+0x%llx", s->name, (unsigned long long)off);
+	else
+		snprintf(buf, len, "%s", s->name);
+	return buf;
+}

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmipatch - patch a kernel image offline for a given VMI ROM, with the
+ * same negotiation, planning and apply code the boot path runs.
+ *
+ * The image is read once into memory, the plan is applied to that buffer
+ * (sites only), the note's stamp is updated, and the buffer is written
+ * atomically. Every other byte is the input's byte.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "diag.h"
+#include "guestinfo.h"
+#include "image.h"
+#include "json.h"
+#include "report.h"
+#include "romfile.h"
+#include "segmap.h"
+#include "toolplan.h"
+#include "verify.h"
+#include "vmi/vmi.h"
+
+#define VMI_PROG "vmipatch"
+
+typedef struct vmi_patch_args {
+	const char *image;
+	const char *rom;
+	const char *out;
+	const char *policy;
+	bool in_place, dry_run, json, restore, verify;
+	uint8_t arch;
+} vmi_patch_args;
+
+static void vmi_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " VMI_PROG " --rom ROM [-o OUT | --in-place] [options] IMAGE\n"
+		"       " VMI_PROG " --restore [-o OUT | --in-place] [options] IMAGE\n"
+		"Patch the annotated sites of an ELF kernel image for a VMI ROM.\n"
+		"  -r, --rom ROM        ROM image to patch for\n"
+		"  -o, --output OUT     write the result to OUT (atomically)\n"
+		"  -i, --in-place       replace IMAGE (atomically)\n"
+		"  -n, --dry-run        print the plan, write nothing\n"
+		"  -j, --json           machine-readable output on stdout\n"
+		"  -R, --restore        write the native form of every site, stamp native\n"
+		"  -p, --policy P       force IDENT etc. (ident, ident:NAME, no-inline[:CALL],\n"
+		"                       no-nop, max-minor:N, no-feature:NAME; comma-separated)\n"
+		"  -V, --verify         decode every site with Zydis and check it before writing\n"
+		"  -a, --arch ARCH      require an i386 or x86_64 image\n"
+		"  -h, --help           this text\n"
+		"      --version        print the version\n"
+		"Exit: 0 ok, 1 bad input, 2 usage, 3 I/O error, 5 verification failed.\n");
+}
+
+static int vmi_usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, VMI_PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try --help)\n");
+	return VMI_EXIT_USAGE;
+}
+
+static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
+{
+	static const struct option opts[] = {
+		{ "rom", required_argument, NULL, 'r' },   { "output", required_argument, NULL, 'o' },
+		{ "in-place", no_argument, NULL, 'i' },    { "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },        { "restore", no_argument, NULL, 'R' },
+		{ "policy", required_argument, NULL, 'p' },{ "verify", no_argument, NULL, 'V' },
+		{ "arch", required_argument, NULL, 'a' },  { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },     { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "r:o:injRp:Va:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': a->rom = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'i': a->in_place = true; break;
+		case 'n': a->dry_run = true; break;
+		case 'j': a->json = true; break;
+		case 'R': a->restore = true; break;
+		case 'p': a->policy = optarg; break;
+		case 'V': a->verify = true; break;
+		case 'a':
+			if (!strcmp(optarg, "i386"))
+				a->arch = VMI_ARCH_I386;
+			else if (!strcmp(optarg, "x86_64") || !strcmp(optarg, "x86-64"))
+				a->arch = VMI_ARCH_X86_64;
+			else
+				return vmi_usage_error("--arch: unknown architecture '%s'", optarg);
+			break;
+		case 'h': vmi_usage(stdout); exit(VMI_EXIT_OK);
+		case 'v': printf(VMI_PROG " " VMI_VERSION_STRING "\n"); exit(VMI_EXIT_OK);
+		default:
+			return vmi_usage_error("bad option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return vmi_usage_error("%s", optind >= argc ? "no IMAGE given" : "more than one IMAGE given");
+	a->image = argv[optind];
+	if (a->restore && (a->rom || a->policy))
+		return vmi_usage_error("%s", "--restore takes neither --rom nor --policy");
+	if (!a->restore && !a->rom)
+		return vmi_usage_error("%s", "--rom ROM is required (or --restore)");
+	if (a->in_place && a->out)
+		return vmi_usage_error("%s", "give -o OUT or --in-place, not both");
+	if (!a->dry_run && !a->in_place && !a->out)
+		return vmi_usage_error("%s", "give -o OUT, --in-place or --dry-run");
+	return VMI_EXIT_OK;
+}
+
+static void vmi_print_sites_text(const vmi_image *img, const vmi_toolplan *tp)
+{
+	char nb[24];
+	printf("  %5s  %-18s %-8s %-20s %3s  %-6s %s\n", "site", "address", "offset", "call", "len", "form",
+	       "reason");
+	for (uint32_t i = 0; i < tp->plan.count; i++) {
+		const vmi_decision *d = &tp->plan.decisions[i];
+		uint64_t off = 0;
+		vmi_segmap_offset(img, d->addr, d->len, &off);
+		printf("  %5u  0x%016llx %-8llx %-20s %3u  %-6s %s\n", (unsigned)d->index,
+		       (unsigned long long)d->addr, (unsigned long long)off,
+		       vmi_call_name_of(d->call_id, nb, sizeof(nb)), (unsigned)d->len, vmi_form_name(d->form),
+		       vmi_reason_name(d->reason));
+	}
+}
+
+static const char *vmi_encoding_name(uint32_t e)
+{
+	switch (e) {
+	case VMI_ENC_CALL_REL32: return "rel32";
+	case VMI_ENC_CALL_RIP: return "rip-slot";
+	case VMI_ENC_CALL_ABS: return "abs-slot";
+	default: return "none";
+	}
+}
+
+static void vmi_print_json(const vmi_patch_args *a, const vmi_image *img, const vmi_guestinfo *gi,
+			   const vmi_romfile *rf, const vmi_toolplan *tp, const vmi_summary *sum,
+			   const vmi_guest *stamp, int verified, uint32_t vfailed)
+{
+	vmi_json j;
+	char nb[24];
+
+	vmi_json_init(&j, stdout);
+	vmi_json_obj(&j);
+	vmi_json_kstr(&j, "tool", VMI_PROG);
+	vmi_json_kstr(&j, "version", VMI_VERSION_STRING);
+	vmi_json_kstr(&j, "image", a->image);
+	vmi_json_kstr(&j, "arch", vmi_arch_name(img->arch));
+	vmi_json_kstr(&j, "mode", a->restore ? "restore" : "patch");
+	vmi_json_kbool(&j, "dry_run", a->dry_run);
+	vmi_json_kstr(&j, "output", a->dry_run ? NULL : a->in_place ? a->image : a->out);
+	vmi_json_key(&j, "guest");
+	vmi_report_guest_json(&j, &gi->guest);
+	vmi_json_key(&j, "rom");
+	if (rf)
+		vmi_report_rom_json(&j, rf->path, &rf->rom);
+	else
+		vmi_json_null(&j);
+	vmi_json_kstr(&j, "policy", a->policy);
+	vmi_json_key(&j, "offer");
+	vmi_report_offer_json(&j, &tp->offer);
+	vmi_json_kstr(&j, "slots", gi->slots ? VMI_SLOTS_SECTION : NULL);
+	vmi_json_key(&j, "stamp");
+	vmi_json_obj(&j);
+	vmi_json_kstr(&j, "state", stamp->stamp_state == VMI_STAMP_PATCHED ? "patched" : "native");
+	vmi_json_ku64(&j, "major", stamp->stamp_major);
+	vmi_json_ku64(&j, "minor", stamp->stamp_minor);
+	vmi_json_khex(&j, "features", stamp->stamp_features);
+	vmi_json_khex(&j, "rom_crc", stamp->stamp_rom_crc);
+	vmi_json_khex(&j, "policy_hash", stamp->stamp_policy);
+	vmi_json_obj_end(&j);
+	vmi_json_key(&j, "summary");
+	vmi_report_summary_json(&j, sum);
+	vmi_json_key(&j, "verify");
+	if (verified) {
+		vmi_json_obj(&j);
+		vmi_json_ku64(&j, "checked", tp->plan.count);
+		vmi_json_ku64(&j, "failed", vfailed);
+		vmi_json_obj_end(&j);
+	} else {
+		vmi_json_null(&j);
+	}
+	vmi_json_key(&j, "sites");
+	vmi_json_arr(&j);
+	for (uint32_t i = 0; i < tp->plan.count; i++) {
+		const vmi_decision *d = &tp->plan.decisions[i];
+		const vmi_call_info *ci = vmi_call_lookup(d->call_id);
+		uint64_t off = 0;
+		vmi_segmap_offset(img, d->addr, d->len, &off);
+		vmi_json_obj(&j);
+		vmi_json_ku64(&j, "index", d->index);
+		vmi_json_khex(&j, "addr", d->addr);
+		vmi_json_ku64(&j, "offset", off);
+		vmi_json_ku64(&j, "call_id", d->call_id);
+		vmi_json_kstr(&j, "call", vmi_call_name_of(d->call_id, nb, sizeof(nb)));
+		vmi_json_kstr(&j, "category", ci ? vmi_category_name(ci->category) : "?");
+		vmi_json_ku64(&j, "len", d->len);
+		vmi_json_ku64(&j, "native_len", d->native_len);
+		vmi_json_kstr(&j, "form", vmi_form_name(d->form));
+		vmi_json_kstr(&j, "reason", vmi_reason_name(d->reason));
+		vmi_json_kstr(&j, "encoding", vmi_encoding_name(d->encoding));
+		vmi_json_obj_end(&j);
+	}
+	vmi_json_arr_end(&j);
+	vmi_json_obj_end(&j);
+	vmi_json_end(&j);
+}
+
+static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
+{
+	vmi_image img;
+	vmi_guestinfo gi;
+	vmi_romfile rf;
+	vmi_toolplan tp;
+	VMI_OPTS(vmi_policy, pol);
+	bool have_rom = false, have_plan = false;
+	int rc;
+
+	if (a->policy) {
+		size_t at = 0;
+		if (vmi_policy_parse(&pol, a->policy, strlen(a->policy), &at) != VMI_OK) {
+			fprintf(stderr, VMI_PROG ": --policy: bad item at offset %zu in '%s'\n", at, a->policy);
+			return VMI_EXIT_USAGE;
+		}
+	}
+	rc = vmi_image_load(&img, a->image, a->arch, d);
+	if (rc)
+		return rc;
+	rc = vmi_guestinfo_load(&img, &gi, d);
+	if (rc)
+		goto out;
+	if (a->rom) {
+		rc = vmi_romfile_load(&rf, a->rom, d);
+		if (rc) {
+			vmi_romfile_free(&rf);
+			goto out;
+		}
+		have_rom = true;
+	}
+	rc = vmi_toolplan_build(&tp, &img, &gi, have_rom ? &rf.rom : NULL, a->policy ? &pol : NULL, d);
+	have_plan = true;
+	if (rc)
+		goto out;
+
+	/* Apply to the in-memory copy; a dry run does too, so --verify and the
+	 * summary see the real result, but nothing is written. */
+	vmi_status st = vmi_plan_apply(&tp.plan);
+	if (st != VMI_OK) {
+		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "apply failed: %s", vmi_strerror(st));
+		goto out;
+	}
+	vmi_guest stamp = gi.guest;
+	if (a->restore) {
+		stamp.stamp_state = VMI_STAMP_NATIVE;
+		stamp.stamp_major = stamp.stamp_minor = 0;
+		stamp.stamp_features = stamp.stamp_rom_crc = stamp.stamp_policy = 0;
+	} else {
+		stamp.stamp_state = VMI_STAMP_PATCHED;
+		stamp.stamp_major = rf.rom.major;
+		stamp.stamp_minor = tp.offer.minor;
+		stamp.stamp_features = tp.offer.features;
+		stamp.stamp_rom_crc = rf.rom.crc;
+		stamp.stamp_policy = vmi_policy_hash(a->policy ? &pol : NULL);
+	}
+	st = vmi_note_write_stamp(img.buf + gi.desc_off, gi.desc_len, &stamp);
+	if (st != VMI_OK) {
+		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "cannot write the stamp: %s", vmi_strerror(st));
+		goto out;
+	}
+
+	vmi_summary sum;
+	memset(&sum, 0, sizeof(sum));
+	vmi_plan_summarize(&tp.plan, &sum);
+	uint32_t vfailed = a->verify ? vmi_verify_image(VMI_PROG, &img, &gi, &tp) : 0;
+
+	if (a->json) {
+		vmi_print_json(a, &img, &gi, have_rom ? &rf : NULL, &tp, &sum, &stamp, a->verify, vfailed);
+	} else {
+		printf("%s: %s%s\n", a->image, a->restore ? "restore native form" : "patch",
+		       a->dry_run ? " (dry run, nothing written)" : "");
+		vmi_report_guest_text(stdout, &gi.guest);
+		if (have_rom)
+			vmi_report_rom_text(stdout, rf.path, &rf.rom);
+		if (a->policy)
+			printf("policy: %s (hash 0x%08x)\n", a->policy, (unsigned)vmi_policy_hash(&pol));
+		vmi_report_offer_text(stdout, &tp.offer);
+		if (!gi.slots && sum.forms[VMI_FORM_CALL] == 0 && have_rom)
+			printf("note: CALL sites stay native: %s\n", gi.slots_why);
+		if (a->dry_run)
+			vmi_print_sites_text(&img, &tp);
+		vmi_report_summary_text(stdout, &sum);
+		if (a->verify)
+			printf("verify: %u sites decoded, %u not as intended\n", (unsigned)tp.plan.count,
+			       (unsigned)vfailed);
+	}
+	fflush(stdout);
+	if (vfailed) {
+		rc = vmi_diag_set(d, VMI_EXIT_VERIFY, a->image, "verification failed for %u of %u sites%s",
+				  (unsigned)vfailed, (unsigned)tp.plan.count, a->dry_run ? "" : "; nothing written");
+		goto out;
+	}
+	if (!a->dry_run) {
+		const char *out = a->in_place ? a->image : a->out;
+		rc = vmi_atomic_write(out, img.buf, img.len, img.mode, d);
+		if (rc == VMI_EXIT_OK && !a->json)
+			printf("wrote %s\n", out);
+	}
+out:
+	if (have_plan)
+		vmi_toolplan_free(&tp);
+	if (have_rom)
+		vmi_romfile_free(&rf);
+	vmi_image_free(&img);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	vmi_patch_args a;
+	vmi_diag d = { 0 };
+	int rc = vmi_parse_args(argc, argv, &a);
+	if (rc)
+		return rc;
+	rc = vmi_run(&a, &d);
+	vmi_diag_print(VMI_PROG, &d);
+	return rc;
+}
