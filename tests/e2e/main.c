@@ -225,6 +225,25 @@ static unsigned vmi_e2e_check_all_ident(const vmi_plan *plan)
 	return bad;
 }
 
+/* vmi_boot_patch and its report; a planning error ends the boot (FAIL). */
+static vmi_boot_state *vmi_e2e_patch(const vmi_boot_args *args)
+{
+	vmi_boot_state *st = &vmi_e2e_st;
+	vmi_status s = vmi_boot_patch(args, st);
+	if (s != VMI_OK) {
+		vmi_e2e_printf("boot-patch: %s (site index %u)\n", vmi_strerror(s), st->plan.error_index);
+		vmi_e2e_exit(0);
+	}
+	vmi_e2e_printf("guest: requires %u.%u, stamp %u (rom %u.%u crc %x)\n", st->guest.req_major,
+		       st->guest.req_minor, st->guest.stamp_state, st->guest.stamp_major,
+		       st->guest.stamp_minor, st->guest.stamp_rom_crc);
+	vmi_e2e_printf("offer: %s minor %u features 0x%x\n", vmi_reason_name(st->offer.global_reason),
+		       st->offer.minor, st->offer.features);
+	if (args->rom && st->rom_status != VMI_OK)
+		vmi_e2e_printf("rom-status: %s\n", vmi_strerror(st->rom_status));
+	return st;
+}
+
 __attribute__((noreturn)) void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi);
 
 void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
@@ -243,12 +262,6 @@ void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
 
 	uint64_t at = 0;
 	const vmi_rom *rom = vmi_e2e_find_rom(&at);
-	if (rom) {
-		vmi_status s = vmi_e2e_rom_init(rom, vmi_e2e_rom_buf);
-		vmi_e2e_printf("vmi-init: %s\n", s == VMI_OK ? "ok" : vmi_strerror(s));
-		if (s != VMI_OK)
-			rom = NULL; /* a ROM that will not initialise is not used */
-	}
 
 	VMI_OPTS(vmi_boot_args, args, .note = __vmi_e2e_note_start + VMI_E2E_NOTE_HDR,
 		 .note_len = (size_t)(__vmi_e2e_note_end - __vmi_e2e_note_start) - VMI_E2E_NOTE_HDR,
@@ -260,19 +273,28 @@ void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
 		 .slots = __start_vmi_slots, .slots_len = (size_t)(__stop_vmi_slots - __start_vmi_slots),
 		 .rom = rom ? vmi_e2e_rom_buf : NULL, .rom_len = rom ? rom->size : 0, .policy = pol,
 		 .workspace = vmi_e2e_workspace, .workspace_len = sizeof(vmi_e2e_workspace));
-	vmi_boot_state *st = &vmi_e2e_st;
-	vmi_status s = vmi_boot_patch(&args, st);
-	if (s != VMI_OK) {
-		vmi_e2e_printf("boot-patch: %s (site index %u)\n", vmi_strerror(s), st->plan.error_index);
-		vmi_e2e_exit(0);
+	/*
+	 * Patch before VMI init: init stores its data pointer inside the ROM
+	 * copy, after which the copy no longer matches the checksum and CRC the
+	 * validator and an offline stamp expect. Nothing calls the ROM until
+	 * the workload runs, and a ROM whose init fails is patched out again.
+	 */
+	vmi_boot_state *st = vmi_e2e_patch(&args);
+	int use_rom = rom && st->rom_status == VMI_OK && st->offer.global_reason == VMI_REASON_OK;
+	if (use_rom) {
+		vmi_status s = vmi_e2e_rom_init(rom, vmi_e2e_rom_buf);
+		vmi_e2e_printf("vmi-init: %s\n", s == VMI_OK ? "ok" : vmi_strerror(s));
+		if (s != VMI_OK) {
+			vmi_e2e_printf("fallback: VMI init failed, every site back to native\n");
+			args.rom = NULL;
+			args.rom_len = 0;
+			st = vmi_e2e_patch(&args);
+			use_rom = 0;
+		}
+	} else if (rom) {
+		vmi_e2e_printf("vmi-init: skipped (%s)\n", vmi_reason_name(st->offer.global_reason));
 	}
-	vmi_e2e_printf("guest: requires %u.%u, stamp %u (rom %u.%u crc %x)\n", st->guest.req_major,
-		       st->guest.req_minor, st->guest.stamp_state, st->guest.stamp_major,
-		       st->guest.stamp_minor, st->guest.stamp_rom_crc);
-	vmi_e2e_printf("offer: %s minor %u features 0x%x\n", vmi_reason_name(st->offer.global_reason),
-		       st->offer.minor, st->offer.features);
-	if (rom && st->rom_status != VMI_OK)
-		vmi_e2e_printf("rom-status: %s\n", vmi_strerror(st->rom_status));
+	vmi_status s;
 
 	/* A pre-patched boot builds no plan; plan (without applying) to learn
 	 * which calls must reach the ROM. */
@@ -305,6 +327,8 @@ void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
 	struct vmi_e2e_results res = { 0, 0 };
 	vmi_e2e_workload(&res);
 	vmi_e2e_printf("checks: %u of %u passed\n", res.checks - res.failures, res.checks);
-	unsigned bad_counts = rom ? vmi_e2e_check_counters(plan) : vmi_e2e_check_all_ident(plan);
+	unsigned bad_counts = use_rom ? vmi_e2e_check_counters(plan) : vmi_e2e_check_all_ident(plan);
+	if (use_rom)
+		vmi_e2e_rom_print();
 	vmi_e2e_exit(res.failures == 0 && bad_sites == 0 && bad_counts == 0);
 }

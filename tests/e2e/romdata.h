@@ -10,11 +10,15 @@
 
 #include "vmi/rom.h"
 
-/* Runs VMI init of the RAM copy @image with the guest's data area. */
+/* Runs VMI init of the RAM copy @image with the guest's zeroed data area.
+ * Init may write into @image (the ROM keeps its data pointer there), so the
+ * guest validates and patches before it. */
 vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image);
 /* Entries the ROM counted for @id since the last reset. */
 uint32_t vmi_e2e_rom_count(uint32_t id);
 /* Forget what VMI init itself may have counted. */
 void vmi_e2e_rom_reset_counts(void);
+/* One line with the ROM's own bookkeeping (hypercalls, vif, deferred queue). */
+void vmi_e2e_rom_print(void);
 
 #endif /* VMI_E2E_ROMDATA_H */
