@@ -54,12 +54,14 @@ uint32_t vmi_test_img_site(vmi_test_img *img, size_t off, uint8_t len, const uin
 	if (img->count >= VMI_TEST_MAX_SITES || img->native_used + native_len > VMI_TEST_NATIVE_CAP)
 		abort();
 	if (off + len <= img->text_len) {
-		memcpy(img->mem + off, native, native_len < len ? native_len : len);
+		if (native_len)
+			memcpy(img->mem + off, native, native_len < len ? native_len : len);
 		if (native_len < len)
 			vmi_nop_fill(img->mem + off + native_len, len - native_len);
 	}
 	size_t noff = img->native_off + img->native_used;
-	memcpy(img->mem + noff, native, native_len);
+	if (native_len)
+		memcpy(img->mem + noff, native, native_len);
 	img->native_used += native_len;
 	size_t eoff = img->table_off + (size_t)img->count * VMI_SITE_ENTRY_V1_SIZE;
 	vmi_test_entry_put(img->mem + eoff, img->base + eoff, img->base + off, img->base + noff, id, len,
