@@ -14,7 +14,11 @@ FUZZ_CFLAGS := $(STD) -Wall -Wextra -Iinclude -Ibench -Itests/unit -Itests/fuzz 
 	-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NOLINK := $(FUZZ_ENGINE:fuzzer=fuzzer-no-link)
 
-FUZZ_NAMES := fuzz_rom fuzz_annotations $(if $(wildcard tests/fuzz/fuzz_elf.c),fuzz_elf)
+# fuzz_elf links the tools' ELF input path (tools/common) when it exists.
+FUZZ_ELF_SRCS := $(filter-out tools/common/disasm.c,$(sort $(wildcard tools/common/*.c)))
+FUZZ_ELF_OBJS := $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(FUZZ_ELF_SRCS))
+FUZZ_ELF_LIBS := $(ELF_LIBS)
+FUZZ_NAMES := fuzz_rom fuzz_annotations $(if $(wildcard tools/common/toolplan.h),fuzz_elf)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_O)/%)
 FUZZ_HELPER_SRCS := bench/synth.c tests/unit/helpers/romgen.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(CORE_SRCS) $(FUZZ_HELPER_SRCS))
@@ -24,10 +28,18 @@ $(FUZZ_O)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_NOLINK) -MMD -MP -c $< -o $@
 
-$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJS) $(FUZZ_ELF_OBJS)
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_ENGINE) -o $@ $< $(FUZZ_OBJS) \
-		$(if $(filter fuzz_elf,$*),$(FUZZ_ELF_OBJS) $(FUZZ_ELF_LIBS))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_ENGINE) -o $@ $< $(FUZZ_OBJS)
+
+$(FUZZ_O)/fuzz_elf: tests/fuzz/fuzz_elf.c tests/fuzz/fuzz_common.h $(FUZZ_OBJS) $(FUZZ_ELF_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/common $(FUZZ_ENGINE) -o $@ $< $(FUZZ_OBJS) $(FUZZ_ELF_OBJS) \
+		$(FUZZ_ELF_LIBS)
+
+$(FUZZ_O)/obj/tools/common/%.o: tools/common/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/common $(FUZZ_NOLINK) -MMD -MP -c $< -o $@
 
 # Seed corpora, generated: each target writes its synthetic seeds; the
 # sample ROMs and images join when they have been built.
