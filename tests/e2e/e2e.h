@@ -14,6 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__x86_64__)
+#define VMI_E2E_ARCH_NAME "x86_64"
+#else
+#define VMI_E2E_ARCH_NAME "i386"
+#endif
+
 #define VMI_E2E_COM1 0x3f8
 #define VMI_E2E_EXIT_PORT 0xf4
 #define VMI_E2E_EXIT_PASS 0x10 /* QEMU exit status (0x10 << 1) | 1 = 33 */
@@ -50,6 +56,11 @@ struct vmi_e2e_results {
 void vmi_e2e_workload(struct vmi_e2e_results *r);
 void vmi_e2e_check(struct vmi_e2e_results *r, int ok, const char *what, uint32_t got,
 		   uint32_t want);
+
+#if defined(__x86_64__)
+/* boot64.S: the page-table root it built (identity map of the low 4 GiB). */
+unsigned long vmi_e2e_boot_cr3(void);
+#endif
 
 /* libc.c: what the compiler may emit calls to. */
 void *memcpy(void *dst, const void *src, size_t n);

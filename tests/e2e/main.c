@@ -39,6 +39,7 @@ struct vmi_e2e_mbi {
 	uint32_t cmdline;
 };
 
+/* Physical = virtual: paging is off on i386, identity-mapped on x86-64. */
 static vmi_status vmi_e2e_phys_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	(void)ctx;
@@ -100,7 +101,7 @@ static int vmi_e2e_parse_cmdline(const struct vmi_e2e_mbi *mbi, const vmi_policy
  */
 static const vmi_rom *vmi_e2e_find_rom(uint64_t *at)
 {
-	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_ARCH_I386);
+	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_GUEST_ARCH);
 	vmi_status s = vmi_rom_scan(vmi_e2e_phys_read, NULL, VMI_ROM_SCAN_START, VMI_ROM_SCAN_END,
 				    vmi_e2e_rom_buf, sizeof(vmi_e2e_rom_buf), &opts, &vmi_e2e_rom, at);
 	if (s == VMI_OK) {
@@ -156,12 +157,11 @@ static void vmi_e2e_print_sites(const vmi_plan *plan)
 }
 
 /*
- * The bytes in memory must be what the plan says. A pre-patched image
- * holds indirect calls through the slot table instead of the direct calls
- * a boot-time plan encodes, so its CALL sites are checked as
- * `call *slot[id]` with a filled slot.
+ * The bytes in memory must be what the plan says, and every slot an
+ * indirect CALL goes through must be filled (a pre-patched image gets only
+ * its slots written at boot).
  */
-static unsigned vmi_e2e_verify_sites(const vmi_plan *plan, int prepatched)
+static unsigned vmi_e2e_verify_sites(const vmi_plan *plan)
 {
 	unsigned bad = 0;
 	for (uint32_t i = 0; i < plan->count; i++) {
@@ -169,19 +169,14 @@ static unsigned vmi_e2e_verify_sites(const vmi_plan *plan, int prepatched)
 		const uint8_t *site = (const uint8_t *)(uintptr_t)d->addr;
 		uint8_t want[VMI_SITE_MAX_LEN];
 		uint32_t len = 0;
-		int ok;
-		if (prepatched && d->form == VMI_FORM_CALL) {
-			uint32_t slot = (uint32_t)(uintptr_t)__start_vmi_slots + d->call_id * VMI_SLOT_SIZE;
-			ok = site[0] == 0xff && site[1] == 0x15 && vmi_le32(site + 2) == slot &&
-			     vmi_le32((const void *)(uintptr_t)slot) != 0;
-		} else {
-			ok = vmi_plan_site_bytes(plan, i, want, &len) == VMI_OK && len == d->len &&
-			     vmi_memcmp(site, want, len) == 0;
-		}
+		int ok = vmi_plan_site_bytes(plan, i, want, &len) == VMI_OK && len == d->len &&
+			 vmi_memcmp(site, want, len) == 0;
+		if (ok && (d->encoding == VMI_ENC_CALL_ABS || d->encoding == VMI_ENC_CALL_RIP))
+			ok = *(const uint64_t *)(uintptr_t)(__start_vmi_slots + d->call_id * VMI_SLOT_SIZE) != 0;
 		if (!ok) {
 			bad++;
-			vmi_e2e_printf("site %x (call %u, %s): bytes differ from the plan\n",
-				       (uint32_t)d->addr, d->call_id, vmi_form_name(d->form));
+			vmi_e2e_printf("site %x (call %u, %s, encoding %u): bytes differ from the plan\n",
+				       (uint32_t)d->addr, d->call_id, vmi_form_name(d->form), d->encoding);
 		}
 	}
 	return bad;
@@ -244,15 +239,18 @@ static vmi_boot_state *vmi_e2e_patch(const vmi_boot_args *args)
 	return st;
 }
 
-__attribute__((noreturn)) void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi);
+/* Called by boot.S (i386) or boot64.S (x86-64, in long mode) with the
+ * multiboot registers; the info block lies below 4 GiB on both. */
+__attribute__((noreturn)) void vmi_e2e_main(uint32_t magic, uint32_t mbi_addr);
 
-void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
+void vmi_e2e_main(uint32_t magic, uint32_t mbi_addr)
 {
+	const struct vmi_e2e_mbi *mbi = (const struct vmi_e2e_mbi *)(uintptr_t)mbi_addr;
 	/* No IDT: keep every PIC line masked before the workload's sti. */
 	vmi_e2e_outb(0x21, 0xff);
 	vmi_e2e_outb(0xa1, 0xff);
 	vmi_e2e_console_init();
-	vmi_e2e_printf("vmi-e2e: i386 guest up (multiboot magic %x)\n", magic);
+	vmi_e2e_printf("vmi-e2e: %s guest up (multiboot magic %x)\n", VMI_E2E_ARCH_NAME, magic);
 	if (magic != 0x2badb002u)
 		vmi_e2e_exit(0);
 
@@ -296,12 +294,16 @@ void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
 	}
 	vmi_status s;
 
-	/* A pre-patched boot builds no plan; plan (without applying) to learn
-	 * which calls must reach the ROM. */
+	/*
+	 * A pre-patched boot builds no plan. Plan again (without applying) the
+	 * way the offline tool does - calls through the slots, ROM address
+	 * unknown - to learn what the image must hold and which calls must
+	 * reach the ROM.
+	 */
 	const vmi_plan *plan = &st->plan;
 	if (st->prepatched) {
-		VMI_OPTS(vmi_patch_opts, popts, .regions = st->regions, .nregions = 1,
-			 .rom_addr = (uintptr_t)vmi_e2e_rom_buf);
+		VMI_OPTS(vmi_patch_opts, popts, .flags = VMI_PATCH_F_INDIRECT, .regions = st->regions,
+			 .nregions = 1, .slots_addr = (uintptr_t)__start_vmi_slots);
 		st->regions[0].host = args.text;
 		st->regions[0].addr = (uintptr_t)args.text;
 		st->regions[0].len = args.text_len;
@@ -322,7 +324,7 @@ void vmi_e2e_main(uint32_t magic, const struct vmi_e2e_mbi *mbi)
 	vmi_e2e_printf("prepatched: %u\n", st->prepatched);
 	vmi_e2e_print_sites(plan);
 
-	unsigned bad_sites = vmi_e2e_verify_sites(plan, st->prepatched);
+	unsigned bad_sites = vmi_e2e_verify_sites(plan);
 	vmi_e2e_rom_reset_counts();
 	struct vmi_e2e_results res = { 0, 0 };
 	vmi_e2e_workload(&res);

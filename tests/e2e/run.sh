@@ -7,11 +7,13 @@
 # usage: run.sh GUEST ROMDIR LOGDIR [PREPATCHED]
 #        run.sh --demo GUEST ROMDIR
 #   GUEST       the tests/e2e guest (ELF32 multiboot kernel)
-#   ROMDIR      directory holding the <name>-i386.rom sample ROMs
+#   ROMDIR      directory holding the <name>-$E2E_ARCH.rom sample ROMs
 #   LOGDIR      where each case's serial log goes (<case>.log)
 #   PREPATCHED  the same guest patched offline by vmipatch for vmware-like;
 #               without it the pre-patched cases fail with a message
 #   --demo      one boot with vmware-like, serial output on stdout
+# Environment: E2E_ARCH (i386 | x86_64: which guest, ROMs and QEMU),
+# E2E_TIMEOUT (seconds per boot, default 20), QEMU_I386, QEMU_X86_64.
 #
 # A run passes only if QEMU exits with status 33 (the guest wrote 0x10 to
 # isa-debug-exit), the log says "RESULT: PASS" and every expectation of the
@@ -22,6 +24,12 @@ set -u
 QEMU_I386=${QEMU_I386:-qemu-system-i386}
 QEMU_X86_64=${QEMU_X86_64:-qemu-system-x86_64}
 E2E_TIMEOUT=${E2E_TIMEOUT:-20}
+E2E_ARCH=${E2E_ARCH:-i386}
+case $E2E_ARCH in
+i386) qemu_main=$QEMU_I386 ;;
+x86_64) qemu_main=$QEMU_X86_64 ;; # long mode needs the 64-bit QEMU
+*) echo "run.sh: E2E_ARCH=$E2E_ARCH: i386 or x86_64" >&2; exit 2 ;;
+esac
 
 vmi_e2e_qemu() { # QEMU MACHINE IMAGE ROM APPEND SERIAL [EXTRA...]
 	local qemu=$1 machine=$2 image=$3 rom=$4 append=$5 serial=$6
@@ -35,7 +43,7 @@ vmi_e2e_qemu() { # QEMU MACHINE IMAGE ROM APPEND SERIAL [EXTRA...]
 
 if [ "${1:-}" = "--demo" ]; then
 	[ $# -eq 3 ] || { echo "usage: $0 --demo GUEST ROMDIR" >&2; exit 2; }
-	vmi_e2e_qemu "$QEMU_I386" pc "$2" "$3/vmware-like-i386.rom" "" stdio | tr -d '\r'
+	vmi_e2e_qemu "$qemu_main" pc "$2" "$3/vmware-like-$E2E_ARCH.rom" "" stdio | tr -d '\r'
 	rc=${PIPESTATUS[0]}
 	echo "qemu exit status $rc ($([ "$rc" = 33 ] && echo pass || echo FAIL))"
 	[ "$rc" = 33 ]
@@ -48,7 +56,7 @@ if [ $# -lt 3 ] || [ $# -gt 4 ]; then
 fi
 guest=$1 romdir=$2 logdir=$3 prepatched=${4:-}
 [ -f "$guest" ] || { echo "run.sh: $guest: no such guest image" >&2; exit 2; }
-command -v "$QEMU_I386" >/dev/null || { echo "run.sh: $QEMU_I386 not found (scripts/deps.sh installs qemu-system-x86)" >&2; exit 2; }
+command -v "$qemu_main" >/dev/null || { echo "run.sh: $qemu_main not found (scripts/deps.sh installs qemu-system-x86)" >&2; exit 2; }
 mkdir -p "$logdir" || exit 2
 
 failed=0 total=0
@@ -62,14 +70,14 @@ vmi_e2e_case() {
 	total=$((total + 1))
 	if [ "$image" = "-" ]; then
 		why="no pre-patched image: tools/vmipatch was not built"
-	elif [ -n "$rom" ] && [ ! -f "$romdir/$rom-i386.rom" ]; then
-		why="$romdir/$rom-i386.rom: no such ROM"
+	elif [ -n "$rom" ] && [ ! -f "$romdir/$rom-$E2E_ARCH.rom" ]; then
+		why="$romdir/$rom-$E2E_ARCH.rom: no such ROM"
 	fi
 	if [ -z "$why" ]; then
 		local extra=()
 		[ "$machine" = nodefaults ] && { machine=pc; extra=(-nodefaults); }
 		rm -f "$log"
-		vmi_e2e_qemu "$qemu" "$machine" "$image" "${rom:+$romdir/$rom-i386.rom}" "$append" \
+		vmi_e2e_qemu "$qemu" "$machine" "$image" "${rom:+$romdir/$rom-$E2E_ARCH.rom}" "$append" \
 			"file:$log.raw" "${extra[@]}" >"$log.qemu" 2>&1
 		rc=$?
 		tr -d '\r' <"$log.raw" >"$log" 2>/dev/null
@@ -91,10 +99,10 @@ vmi_e2e_case() {
 	local dec
 	dec=$(sed -n 's/^decisions: sites \([0-9]*\) \(.*\)$/sites \1: \2/p' "$log" 2>/dev/null | head -1)
 	if [ -z "$why" ]; then
-		printf 'e2e: %-24s PASS  (%s)\n' "$name" "$dec"
+		printf 'e2e: %-31s PASS  (%s)\n' "$E2E_ARCH/$name" "$dec"
 	else
 		failed=$((failed + 1))
-		printf 'e2e: %-24s FAIL  %s\n' "$name" "$why"
+		printf 'e2e: %-31s FAIL  %s\n' "$E2E_ARCH/$name" "$why"
 		[ -f "$log" ] && tail -n 15 "$log" | sed 's/^/    | /'
 	fi
 }
@@ -106,7 +114,7 @@ FOUND='^rom: [A-Za-z]'
 NOT_PRE='^prepatched: 0$'
 NONE='^rom: none'
 
-i=$QEMU_I386
+i=$qemu_main
 vmi_e2e_case no-rom "$guest" "" "" pc "$i" "$NONE" "$ALL_IDENT" '^reasons: no-rom=' "$NOT_PRE"
 vmi_e2e_case native "$guest" native "" pc "$i" "$FOUND" "$NOT_PRE"
 vmi_e2e_case vmware-like "$guest" vmware-like "" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$NOT_PRE"
@@ -121,7 +129,7 @@ vmi_e2e_case truncated "$guest" truncated "" pc "$i" "$NONE" "$ALL_IDENT"
 vmi_e2e_case policy-ident "$guest" vmware-like "vmi=ident" pc "$i" "$FOUND" "$ALL_IDENT" '^reasons: policy=[0-9]+$'
 vmi_e2e_case q35-vmware-like "$guest" vmware-like "" q35 "$i" "$FOUND" "$SOME_CALL" "$COUNTED"
 vmi_e2e_case nodefaults-vmware-like "$guest" vmware-like "" nodefaults "$i" '^rom: .* at 0xc0000 ' "$SOME_CALL" "$COUNTED"
-if command -v "$QEMU_X86_64" >/dev/null; then
+if [ "$E2E_ARCH" = i386 ] && command -v "$QEMU_X86_64" >/dev/null; then
 	vmi_e2e_case x86_64-qemu-vmware-like "$guest" vmware-like "" pc "$QEMU_X86_64" "$FOUND" "$SOME_CALL" "$COUNTED"
 fi
 pre=${prepatched:--}
@@ -129,5 +137,5 @@ vmi_e2e_case prepatched-vmware-like "$pre" vmware-like "" pc "$i" "$FOUND" '^pre
 vmi_e2e_case prepatched-on-xen-like "$pre" xen-like "" pc "$i" "$FOUND" "$NOT_PRE" "$SOME_CALL" "$COUNTED"
 vmi_e2e_case prepatched-no-rom "$pre" "" "" pc "$i" "$NONE" "$NOT_PRE" "$ALL_IDENT"
 
-echo "e2e: $((total - failed)) of $total runs passed (logs in $logdir)"
+echo "e2e: $E2E_ARCH: $((total - failed)) of $total runs passed (logs in $logdir)"
 [ "$failed" = 0 ] || exit 1

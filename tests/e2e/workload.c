@@ -22,8 +22,10 @@ VMI_GUEST_NOTE(1, 3);
 #define VMI_E2E_APIC_BASE 0xfee00000u
 
 /* Page tables the MMU calls write into; paging itself stays off. */
+#if defined(__i386__)
 static uint32_t vmi_e2e_pd[1024] __attribute__((aligned(4096)));
 static uint32_t vmi_e2e_pt[1024] __attribute__((aligned(4096)));
+#endif
 static uint64_t vmi_e2e_pae[512] __attribute__((aligned(4096)));
 static volatile uint32_t vmi_e2e_lock;
 
@@ -68,9 +70,16 @@ static void vmi_e2e_cpu(struct vmi_e2e_results *r)
 	unsigned long cr2 = vmi_read_cr2();
 	CHECK(r, cr2 == 0x12345000u, "CR2 read back", cr2, 0x12345000u);
 
-	vmi_write_cr3((unsigned long)(uintptr_t)vmi_e2e_pd);
+#if defined(__x86_64__)
+	/* Paging is on in long mode: reload the tables boot64.S built. */
+	unsigned long cr3_want = vmi_e2e_boot_cr3();
+#else
+	/* Paging stays off: any page-aligned address is a harmless CR3. */
+	unsigned long cr3_want = (unsigned long)(uintptr_t)vmi_e2e_pd;
+#endif
+	vmi_write_cr3(cr3_want);
 	unsigned long cr3 = vmi_read_cr3();
-	CHECK(r, cr3 == (uintptr_t)vmi_e2e_pd, "CR3 read back", cr3, (uintptr_t)vmi_e2e_pd);
+	CHECK(r, cr3 == cr3_want, "CR3 read back", cr3, cr3_want);
 
 	unsigned long cr4 = vmi_read_cr4();
 	vmi_write_cr4(cr4);
@@ -101,22 +110,30 @@ static void vmi_e2e_io(struct vmi_e2e_results *r)
 static void vmi_e2e_mmu(struct vmi_e2e_results *r)
 {
 	vmi_set_deferred_mode(1);
-	vmi_set_pte(&vmi_e2e_pt[1], 0x00001003u);
-	vmi_update_pte(&vmi_e2e_pt[2], 0x00002063u);
+#if defined(__x86_64__)
+	uint64_t *pt = vmi_e2e_pae;
+	vmi_set_pxe_long(&pt[1], 0x00001003u);
+	vmi_update_pxe_long(&pt[2], 0x00002063u);
+#else
+	uint32_t *pt = vmi_e2e_pt;
+	vmi_set_pte(&pt[1], 0x00001003u);
+	vmi_update_pte(&pt[2], 0x00002063u);
 	vmi_set_pxe_pae(&vmi_e2e_pae[3], 0x8000000123456003ull);
+#endif
 	vmi_allocate_page(0x123, 1);
 	vmi_release_page(0x123, 1);
 	vmi_flush_deferred();
 	vmi_set_deferred_mode(0);
-	CHECK(r, vmi_e2e_pt[1] == 0x00001003u, "SetPTE entry after flush", vmi_e2e_pt[1], 0x00001003u);
-	CHECK(r, vmi_e2e_pt[2] == 0x00002063u, "UpdatePTE entry after flush", vmi_e2e_pt[2], 0x00002063u);
+	CHECK(r, pt[1] == 0x00001003u, "set entry after flush", pt[1], 0x00001003u);
+	CHECK(r, pt[2] == 0x00002063u, "update entry after flush", pt[2], 0x00002063u);
+#if defined(__i386__)
 	CHECK(r, vmi_e2e_pae[3] == 0x8000000123456003ull, "SetPxE (PAE) low half after flush",
 	      vmi_e2e_pae[3], 0x23456003u);
 	CHECK(r, (vmi_e2e_pae[3] >> 32) == 0x80000001u, "SetPxE (PAE) high half after flush",
 	      vmi_e2e_pae[3] >> 32, 0x80000001u);
-	CHECK(r, vmi_e2e_pt[0] == 0 && vmi_e2e_pt[3] == 0, "neighbour entries untouched",
-	      vmi_e2e_pt[0] | vmi_e2e_pt[3], 0);
-	vmi_invlpg(&vmi_e2e_pt[0]);
+#endif
+	CHECK(r, pt[0] == 0 && pt[3] == 0, "neighbour entries untouched", pt[0] | pt[3], 0);
+	vmi_invlpg(&pt[0]);
 	vmi_flush_tlb();
 }
 
