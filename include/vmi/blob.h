@@ -57,6 +57,8 @@ typedef struct vmi_boot_args {
 	size_t workspace_len;
 } vmi_boot_args;
 #define vmi_boot_args__last_field workspace_len
+_Static_assert(offsetof(vmi_boot_args, workspace_len) + sizeof(size_t) == sizeof(vmi_boot_args),
+	       "vmi_boot_args has no tail padding");
 
 /* Everything a boot patch produces; the caller keeps it to unpatch later. */
 typedef struct vmi_boot_state {

@@ -77,6 +77,10 @@ typedef struct vmi_policy {
 	uint8_t no_inline_calls[VMI_CALL_ID_LIMIT / 8]; /* bitmap by call id: never INLINE */
 } vmi_policy;
 #define vmi_policy__last_field no_inline_calls
+/* Opts structs have no padding: the opts check reads every byte past the
+ * last known field, and padding of an initialised struct may be garbage. */
+_Static_assert(offsetof(vmi_policy, no_inline_calls) + VMI_CALL_ID_LIMIT / 8 == sizeof(vmi_policy),
+	       "vmi_policy has no tail padding");
 
 /**
  * vmi_policy_parse - parse a policy string (kernel command line, tool flag).
@@ -144,6 +148,8 @@ typedef struct vmi_patch_opts {
 	uint8_t *slots;             /* host view of vmi_slots (filled by apply), may be NULL */
 } vmi_patch_opts;
 #define vmi_patch_opts__last_field slots
+_Static_assert(offsetof(vmi_patch_opts, slots) + sizeof(uint8_t *) == sizeof(vmi_patch_opts),
+	       "vmi_patch_opts has no tail padding");
 
 /* One planned site; the workspace holds an array of these plus the
  * original bytes. 24 bytes + site length per site. */

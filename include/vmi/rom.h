@@ -138,8 +138,13 @@ typedef struct vmi_rom_opts {
 	uint32_t size;   /* sizeof(struct vmi_rom_opts) */
 	uint32_t flags;  /* VMI_ROM_F_* */
 	uint8_t arch;    /* expected enum vmi_arch, 0 = any */
+	/* Named so VMI_OPTS zeroes them: compilers may leave padding bytes of
+	 * an initialised struct undefined (clang does), and the opts check
+	 * reads every byte past arch as "unknown field, must be zero". */
+	uint8_t reserved[3]; /* 0 */
 } vmi_rom_opts;
 #define vmi_rom_opts__last_field arch
+_Static_assert(sizeof(vmi_rom_opts) == 12, "vmi_rom_opts has no padding");
 #define VMI_ROM_F_NO_CHECKSUM 0x1u /* skip the byte-sum check (a ROM whose BIOS init changed itself) */
 
 /**
