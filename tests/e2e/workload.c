@@ -49,7 +49,8 @@ static void vmi_e2e_irq(struct vmi_e2e_results *r)
 	unsigned long f2 = vmi_save_flags();
 	vmi_restore_flags(f1);
 	unsigned long f3 = vmi_save_flags();
-	CHECK(r, !(f0 & VMI_E2E_IF), "IF clear at entry", f0, 0);
+	/* f0 is not checked: a ROM's virtual IF may start out enabled. */
+	(void)f0;
 	CHECK(r, !(f1 & VMI_E2E_IF), "IF clear after cli", f1, 0);
 	CHECK(r, (f2 & VMI_E2E_IF) != 0, "IF set after sti", f2, VMI_E2E_IF);
 	CHECK(r, !(f3 & VMI_E2E_IF), "IF clear after restore_flags", f3, 0);
