@@ -98,8 +98,17 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 	size_t shnum = 0, phnum = 0, shstrndx = 0;
 	if (elf_getshdrnum(img->elf, &shnum) != 0 || elf_getphdrnum(img->elf, &phnum) != 0)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "truncated: %s", elf_errmsg(-1));
-	if ((shnum && !vmi_in_file(img, eh.e_shoff, (uint64_t)shnum * eh.e_shentsize)) ||
-	    (phnum && !vmi_in_file(img, eh.e_phoff, (uint64_t)phnum * eh.e_phentsize)))
+	/* Checked on the raw header fields: libelf reports a section table past
+	 * the end of the file as "no sections", which would pass as an empty image. */
+	size_t shdr_size = img->elfclass == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	size_t phdr_size = img->elfclass == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	if ((eh.e_shoff && eh.e_shentsize != shdr_size) || (eh.e_phnum && eh.e_phentsize != phdr_size))
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "bad ELF header: header entry size %u/%u",
+				    (unsigned)eh.e_shentsize, (unsigned)eh.e_phentsize);
+	if ((eh.e_shoff && !vmi_in_file(img, eh.e_shoff, (uint64_t)(shnum > eh.e_shnum ? shnum : eh.e_shnum ? eh.e_shnum : 1) * shdr_size)) ||
+	    (eh.e_shnum && shnum != eh.e_shnum) ||
+	    (phnum && !vmi_in_file(img, eh.e_phoff, (uint64_t)phnum * phdr_size)) ||
+	    (eh.e_phnum && !vmi_in_file(img, eh.e_phoff, (uint64_t)eh.e_phnum * phdr_size)))
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
 				    "truncated: section or program headers lie past the end of the file (%zu bytes)",
 				    img->len);

@@ -369,6 +369,8 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 		if (s->type == SHT_PROGBITS && (s->flags & SHF_EXECINSTR))
 			rc = vmi_lint_section(l, &img, s, &dec, cs, csi, d);
 	}
+	if (!rc && !l->sections)
+		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "no executable sections to check");
 	if (!rc) {
 		if (a->json)
 			vmi_lint_print_json(a, &img, l, &st);
