@@ -19,7 +19,8 @@ esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-(cd "$tmp" && ar x "$OLDPWD/$lib")
+case $lib in /*) ;; *) lib=$PWD/$lib ;; esac
+(cd "$tmp" && ar x "$lib")
 for o in "$tmp"/*.o; do
 	name=$(basename "$o")
 	# Relocations of non-allocated sections (.debug_*) never reach memory.
@@ -36,7 +37,7 @@ for o in "$tmp"/*.o; do
 	wr=$(readelf -SW "$o" | sed 's/^ *\[ *[0-9]*\] *//' | awk '
 		$1 ~ /^\./ && $0 ~ / WA/ && $5 !~ /^0+$/ { print $1 " (0x" $5 " bytes)" }')
 	if [ -n "$wr" ]; then
-		echo "check-freestanding: $arch/$name: writable data: $wr" >&2
+		echo "check-freestanding: $arch/$name: writable data: $(echo $wr)" >&2
 		fail=1
 	fi
 done
