@@ -145,7 +145,8 @@ typedef struct vmi_patch_opts {
 	uint32_t reserved;          /* 0 */
 	uint64_t rom_addr;          /* target address the ROM runs at (direct calls) */
 	uint64_t slots_addr;        /* target address of vmi_slots, 0 = none */
-	uint8_t *slots;             /* host view of vmi_slots (filled by apply), may be NULL */
+	uint8_t *slots;             /* host view of vmi_slots, VMI_CALL_ID_LIMIT * 8 bytes
+	                             * (apply writes the slots its CALL sites use), may be NULL */
 } vmi_patch_opts;
 #define vmi_patch_opts__last_field slots
 _Static_assert(offsetof(vmi_patch_opts, slots) + sizeof(uint8_t *) == sizeof(vmi_patch_opts),
@@ -188,8 +189,8 @@ typedef struct vmi_plan {
 	const vmi_offer *offer;     /* must outlive the plan */
 	vmi_patch_opts opts;        /* copy */
 	vmi_status error;           /* status of the failed plan, VMI_OK otherwise */
-	uint32_t error_index;       /* entry index of the first bad site */
-	uint32_t error_other;       /* for overlaps: the other site's index */
+	uint32_t error_index;       /* entry index of the first bad site (overlap: the lower index) */
+	uint32_t error_other;       /* for overlaps: the other (higher) site index */
 } vmi_plan;
 
 /**
@@ -202,6 +203,15 @@ vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes);
 /**
  * vmi_plan_build - phase one: decide every site, validate the set.
  * Reads sites and saves their current bytes; writes nothing to the target.
+ * Per site, in order: inside one VMI_REGION_F_EXEC region (SITE_BOUNDS),
+ * at least the arch minimum (SITE_TOO_SHORT), at most VMI_SITE_MAX_LEN
+ * (SITE_TOO_LONG), native_len <= len (NATIVE_TOO_LONG), native copy inside
+ * a region (NATIVE_BOUNDS); then, sorted by address, no overlap.
+ * Decision order: docs/design-notes.md. An INLINE-preferred call that falls
+ * back to CALL and cannot be called either keeps the CALL's reason
+ * (no-call, clobbers, out-of-range). @ws must be aligned for vmi_decision.
+ * VMI_E_INVALID_ARG: unsorted/overlapping regions, annotations of another
+ * arch than the offer, misaligned workspace.
  * Return: VMI_OK or a VMI_E_SITE_* / VMI_E_NATIVE_* code with
  * plan->error_index set; VMI_E_NO_SPACE if @ws_len is too small.
  */
@@ -212,7 +222,8 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
  * vmi_plan_apply - phase two: write every site, in address order, each
  * built in a local buffer and written with one copy. Also fills the slot
  * table for indirect calls when opts.slots is set. Applying to a text that
- * already holds the result changes nothing.
+ * already holds the result changes nothing; a plan may be applied again
+ * after apply or unpatch.
  * Return: VMI_OK or VMI_E_STATE (not planned).
  */
 vmi_status vmi_plan_apply(vmi_plan *plan);
@@ -235,7 +246,9 @@ vmi_status vmi_plan_summarize(const vmi_plan *plan, vmi_summary *out);
 /**
  * vmi_slots_fill - write the ROM entry address of every offered CALL into
  * a slot table (VMI_CALL_ID_LIMIT * 8 bytes): what a pre-patched image
- * needs at boot instead of re-patching.
+ * needs at boot instead of re-patching. Calls without an out-of-line entry,
+ * and every call when the offer has a global reason, get 0.
+ * Return: VMI_OK, VMI_E_INVALID_ARG, VMI_E_NO_SPACE (@len too small).
  */
 vmi_status vmi_slots_fill(const vmi_offer *offer, uint64_t rom_addr, uint8_t *slots, size_t len);
 
