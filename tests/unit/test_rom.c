@@ -387,6 +387,12 @@ static void test_duplicate(void **state)
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
 	put16(entry(5, 0), VMI_CALL_Halt);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
+	put16(entry(5, 0), VMI_CALL_CPUID); /* the entry just before */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
+	put16(entry(5, 0), 127);
+	put16(entry(1, 0), VMI_CALL_DisableInterrupts); /* the first two */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
+	put16(entry(1, 0), VMI_CALL_SetCR3);
 	put16(entry(5, 0), 0);
 	assert_int_equal(validate_fixed(), VMI_OK);
 }
