@@ -3,7 +3,9 @@
  * The note and slot table of the sample guest, its entry point, and the
  * deliberate lint findings: vmi_sample_unannotated holds a raw sgdt (a
  * non-trapping sensitive instruction) and a raw pushf that no annotation
- * covers, so vmilint has exactly these two findings to report.
+ * covers, so vmilint has exactly these two findings to report. Built with
+ * -DVMI_SAMPLE_CLEAN they are left out: an input on which vmilint finds
+ * nothing.
  */
 #include "sample.h"
 
@@ -20,11 +22,17 @@ VMI_SAMPLE_FN void vmi_sample_unannotated(void)
 	} gdtr;
 	unsigned long flags;
 
+#if defined(VMI_SAMPLE_CLEAN)
+	/* The clean variant: the same image without the two findings. */
+	gdtr.base = 0;
+	flags = vmi_sample_sink;
+#else
 	__asm__ volatile("sgdt %0" : "=m"(gdtr));
 #if defined(__x86_64__)
 	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
 #else
 	__asm__ volatile("pushfl; popl %0" : "=r"(flags));
+#endif
 #endif
 	vmi_sample_sink = gdtr.base + flags;
 }

@@ -23,3 +23,12 @@ $(GUEST_x86_64): $(GUEST_OBJS_x86_64)
 	$(CC) -m64 $(GUEST_LDFLAGS) -o $@ $^
 
 ALL_TARGETS += $(GUEST_i386) $(GUEST_x86_64)
+
+# The clean variant (no deliberate findings), x86-64 only: vmilint's "no findings" input.
+GUEST_CLEAN_x86_64 := $(O)/guest/guest-clean-x86_64.elf
+$(O)/guest/clean/main.o: tests/guest/main.c tests/guest/sample.h include/vmi/guest.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone -DVMI_SAMPLE_CLEAN -c $< -o $@
+$(GUEST_CLEAN_x86_64): $(filter-out %/main.o,$(GUEST_OBJS_x86_64)) $(O)/guest/clean/main.o
+	$(CC) -m64 $(GUEST_LDFLAGS) -o $@ $^
+ALL_TARGETS += $(GUEST_CLEAN_x86_64)
