@@ -147,7 +147,8 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 
 	vmi_decision *dec = (vmi_decision *)ws;
-	uint8_t *pool = (uint8_t *)ws + (size_t)ann->count * sizeof(vmi_decision);
+	/* An empty table may come with no workspace at all: no NULL arithmetic. */
+	uint8_t *pool = ws ? (uint8_t *)ws + (size_t)ann->count * sizeof(vmi_decision) : NULL;
 	uint32_t pool_off = 0;
 	for (uint32_t i = 0; i < ann->count; i++) {
 		vmi_site s;

@@ -265,6 +265,26 @@ static void test_plan_bad_regions(void **state)
 	free(f);
 }
 
+/* No sites at all: a valid (empty) plan with no workspace. */
+static void test_plan_empty(void **state)
+{
+	(void)state;
+	struct fixture *f = calloc(1, sizeof(*f));
+	vmi_test_img_init(&f->img, 1, text_base[1], 64);
+	fx_finish(f);
+	size_t need = 1;
+	assert_int_equal(vmi_plan_workspace_size(&f->img.ann, &need), VMI_OK);
+	assert_int_equal(need, 0);
+	vmi_plan plan;
+	assert_int_equal(vmi_plan_build(&plan, &f->img.ann, &f->of, &f->opts, NULL, 0), VMI_OK);
+	assert_int_equal(plan.count, 0);
+	assert_int_equal(vmi_plan_apply(&plan), VMI_OK);
+	assert_memory_equal(f->img.mem, f->before, f->img.size);
+	free(f->before);
+	vmi_test_img_free(&f->img);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_plan_workspace),
 		cmocka_unit_test(test_plan_unsorted_table),
 		cmocka_unit_test(test_plan_bad_regions),
+		cmocka_unit_test(test_plan_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
