@@ -1,0 +1,36 @@
+# tests/vmirun: the guest workloads vmirun runs (an x86-64 shared object
+# built with vmi/guest.h), two bad guests, and check-vmirun: equivalence of
+# every form, hypervisor-entry counts, the pushf/popf hole, bad input.
+VMIRUN_GUEST_CFLAGS := $(STD) $(WARN) $(INC) -Itools/vmirun -Itests/vmirun/guest -O2 -fPIC -m64 -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -ffreestanding -fno-builtin -fvisibility=hidden \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+VMIRUN_GUEST_LDFLAGS := -shared -nostdlib -Wl,-z,noexecstack -Wl,--build-id=none
+VMIRUN_GUEST_SRCS := $(sort $(wildcard tests/vmirun/guest/*.c))
+VMIRUN_GUEST_OBJS := $(VMIRUN_GUEST_SRCS:tests/vmirun/%.c=$(O)/tests/vmirun/%.o)
+VMIRUN_BAD_DIR := $(O)/tests/vmirun
+VMIRUN_BAD_GUESTS := $(VMIRUN_BAD_DIR)/noann.so $(VMIRUN_BAD_DIR)/badinsn.so
+
+$(O)/tests/vmirun/%.o: tests/vmirun/%.c tests/vmirun/guest/wl.h tools/vmirun/guest_abi.h include/vmi/guest.h
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN_GUEST_CFLAGS) -c $< -o $@
+# Linked without -Werror flags: the link step only takes the layout flags.
+$(VMIRUN_GUEST): $(VMIRUN_GUEST_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN_GUEST_LDFLAGS) -o $@ $^
+$(VMIRUN_BAD_DIR)/noann.so: $(O)/tests/vmirun/bad/noann.o
+	$(CC) $(VMIRUN_GUEST_LDFLAGS) -o $@ $^
+$(VMIRUN_BAD_DIR)/badinsn.so: $(O)/tests/vmirun/bad/badinsn.o $(O)/tests/vmirun/guest/sections.o
+	$(CC) $(VMIRUN_GUEST_LDFLAGS) -o $@ $^
+
+ALL_TARGETS += $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS)
+CHECK_TARGETS += check-vmirun
+DEMO_TARGETS += demo-vmirun
+BENCH_TARGETS += bench-vmirun
+.PHONY: check-vmirun demo-vmirun bench-vmirun
+check-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64)
+	@VMIRUN=$(VMIRUN_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_x86_64)" \
+		sh tests/vmirun/check.sh
+demo-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64)
+	@echo "== vmirun: what each form costs (trap-and-emulate vs ROM CALL / INLINE vs native)"
+	@$(VMIRUN_BIN) --bench $(addprefix --rom ,$(filter %vmware-like-x86_64.rom %xen-like-x86_64.rom,$(SAMPLE_ROMS_x86_64)))
+bench-vmirun: demo-vmirun
