@@ -3,7 +3,8 @@
  * test_matrix.c - the exhaustive compatibility matrix.
  *
  * guest major x site minor x ROM major x ROM minor x feature offered x site
- * flags x call id x ROM form x arch (+ no ROM). The expected form and
+ * flags x call id x ROM form x arch x encoding (direct / through slots)
+ * (+ no ROM). The expected form and
  * reason come from oracle() below, a restatement of the rules in DESIGN.md
  * ("Interface evolution") and docs/design-notes.md ("Decision order"); it
  * shares no code with the patcher. Every result is checked on the bytes
@@ -109,7 +110,7 @@ static size_t build_rom(int arch, int major, int minor, int feat_on, int form)
 
 /* Check the bytes at the site against the expected form. */
 static void check_bytes(int arch, const uint8_t *got, uint64_t addr, const struct known_call *c,
-			struct expect e, uint32_t entry_off)
+			struct expect e, uint32_t entry_off, uint64_t slot, const uint8_t *slot_host)
 {
 	int nl = c->native_len[arch - 1];
 	switch (e.form) {
@@ -128,9 +129,19 @@ static void check_bytes(int arch, const uint8_t *got, uint64_t addr, const struc
 		int kind;
 		uint64_t target;
 		size_t n = vmi_x86_decode_call(arch, got, SITE_LEN, addr, &kind, &target);
-		assert_int_equal(n, 5);
-		assert_int_equal(kind, 1);
-		assert_int_equal(target, rom_addr[arch] + entry_off);
+		if (!slot) { /* direct: call rel32 to the ROM entry */
+			assert_int_equal(n, 5);
+			assert_int_equal(kind, 1);
+			assert_int_equal(target, rom_addr[arch] + entry_off);
+		} else { /* through the slot: call *slot (abs32 / rip-relative), slot = entry */
+			assert_int_equal(n, 6);
+			assert_int_equal(kind, 2);
+			assert_int_equal(target, slot);
+			uint64_t v = 0;
+			for (int i = 7; i >= 0; i--)
+				v = v << 8 | slot_host[i];
+			assert_int_equal(v, rom_addr[arch] + entry_off);
+		}
 		assert_true(vmi_x86_only_nops(arch, got + n, SITE_LEN - n));
 		break;
 	}
@@ -165,7 +176,9 @@ static void test_matrix(void **state)
 		assert_int_equal(vmi_plan_workspace_size(&img.ann, &need), VMI_OK);
 		assert_true(need <= sizeof(ws));
 
-		/* rom_major 0 = no ROM (one pass); then every ROM variant. */
+		/* rom_major 0 = no ROM (one pass); then every ROM variant; each
+		 * encoded direct and through slots (VMI_PATCH_F_INDIRECT). */
+		for (int ind = 0; ind <= 1; ind++)
 		for (int rmaj = 0; rmaj <= 2; rmaj++)
 		for (int rmin = 0; rmin <= (rmaj ? 4 : 0); rmin++)
 		for (int feat = 0; feat <= (rmaj ? 1 : 0); feat++)
@@ -183,6 +196,8 @@ static void test_matrix(void **state)
 			vmi_offer of;
 			vmi_plan plan;
 			assert_int_equal(vmi_negotiate(&img.guest, romp, NULL, &of), VMI_OK);
+			opts.flags = ind ? VMI_PATCH_F_INDIRECT : 0;
+			memset(img.mem + img.slots_off, 0, VMI_CALL_ID_LIMIT * 8u);
 			assert_int_equal(vmi_plan_build(&plan, &img.ann, &of, &opts, ws, need), VMI_OK);
 			struct expect e = oracle(gmaj, minor, rmaj, rmin, feat, site_flags[fi], c, form);
 			if (plan.decisions[0].form != e.form || plan.decisions[0].reason != e.reason)
@@ -192,7 +207,14 @@ static void test_matrix(void **state)
 					 vmi_reason_name(plan.decisions[0].reason), e.form,
 					 vmi_reason_name((uint32_t)e.reason));
 			assert_int_equal(vmi_plan_apply(&plan), VMI_OK);
-			check_bytes(arch, img.mem + off, vmi_test_addr(&img, off), c, e, entry_off);
+			size_t slot_off = img.slots_off + 8u * c->id;
+			check_bytes(arch, img.mem + off, vmi_test_addr(&img, off), c, e, entry_off,
+				    ind ? vmi_test_addr(&img, slot_off) : 0, img.mem + slot_off);
+			/* Only a CALL through a slot writes one. */
+			for (size_t b = 0; b < VMI_CALL_ID_LIMIT * 8u; b++)
+				if (img.mem[img.slots_off + b] && !(ind && e.form == VMI_FORM_CALL &&
+								    b / 8 == c->id))
+					fail_msg("slot byte %zu written", b);
 			/* Nothing outside the site moved. */
 			assert_memory_equal(img.mem, orig, off);
 			assert_memory_equal(img.mem + off + SITE_LEN, orig + off + SITE_LEN,
@@ -204,10 +226,11 @@ static void test_matrix(void **state)
 		}
 		vmi_test_img_free(&img);
 	}
-	printf("matrix: %lu combinations checked (ident %lu, inline %lu, call %lu, nop %lu)\n", checked,
+	printf("matrix: %lu combinations checked, direct and through slots (ident %lu, inline %lu, call %lu, nop %lu)\n", checked,
 	       by_form[0], by_form[1], by_form[2], by_form[3]);
-	/* 2 arches x 2 majors x 4 minors x 5 flags x 3 calls x (1 no-ROM + 2x5x2x4 ROMs) */
-	assert_int_equal(checked, 2ul * 2 * 4 * 5 * 3 * (1 + 2 * 5 * 2 * 4));
+	/* 2 arches x 2 majors x 4 minors x 5 flags x 3 calls x 2 encodings
+	 * x (1 no-ROM + 2 majors x 5 minors x 2 feature x 4 forms ROMs) */
+	assert_int_equal(checked, 2ul * 2 * 4 * 5 * 3 * 2 * (1 + 2 * 5 * 2 * 4));
 	assert_true(by_form[1] > 0 && by_form[2] > 0 && by_form[3] > 0);
 }
 
