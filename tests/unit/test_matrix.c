@@ -3,12 +3,12 @@
  * test_matrix.c - the exhaustive compatibility matrix.
  *
  * guest major x site minor x ROM major x ROM minor x feature offered x site
- * flags x call id x ROM form x arch x encoding (direct / through slots)
- * (+ no ROM). The expected form and
- * reason come from oracle() below, a restatement of the rules in DESIGN.md
- * ("Interface evolution") and docs/design-notes.md ("Decision order"); it
- * shares no code with the patcher. Every result is checked on the bytes
- * the patcher wrote, decoded with Zydis.
+ * flags x call id x ROM form x arch x encoding (direct / through slots),
+ * plus no ROM. The expected form and reason come from oracle() below, a
+ * restatement of the rules in DESIGN.md ("Interface evolution") and
+ * docs/design-notes.md ("Decision order"); it shares no code with the
+ * patcher. Every result is checked on the bytes the patcher wrote, decoded
+ * with Zydis.
  */
 #include <setjmp.h>
 #include <stdarg.h>
