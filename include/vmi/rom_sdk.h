@@ -211,7 +211,7 @@ _Static_assert(offsetof(struct vmi_rom_decl, target) == 0x18, "decl layout");
 
 /* A record pointing at a C-visible symbol. */
 #define VMI_ROM_RECORD_(kind_, id_, flags_, clob_, sym_)                                           \
-	static const struct vmi_rom_decl VMI_ROM_CAT_(vmi_rom_decl_, __LINE__) VMI_ROM_USED_ = {   \
+	static const struct vmi_rom_decl VMI_ROM_CAT_(vmi_rom_decl_, __COUNTER__) VMI_ROM_USED_ = {   \
 		.magic = VMI_ROM_DECL_MAGIC, .kind = (kind_), .flags = (flags_), .call_id = (id_), \
 		.clobbers = (clob_), .target = { .ptr = (const void *)(sym_) } }
 
@@ -223,7 +223,7 @@ _Static_assert(offsetof(struct vmi_rom_decl, target) == 0x18, "decl layout");
  */
 #define VMI_ROM_ASM_RECORD_(kind_, id_, flags_, clob_, sect_, text_)                               \
 	__attribute__((used, section(VMI_ROM_DISCARD_SECTION))) static void VMI_ROM_CAT_(          \
-		vmi_rom_carrier_, __LINE__)(void)                                                  \
+		vmi_rom_carrier_, __COUNTER__)(void)                                                  \
 	{                                                                                          \
 		__asm__ volatile(".pushsection " sect_ ",\"ax\",@progbits\n1:\n\t" text_ "\n2:\n\t"    \
 				 ".popsection\n\t"                                                 \
@@ -274,7 +274,7 @@ _Static_assert(offsetof(struct vmi_rom_decl, target) == 0x18, "decl layout");
 /* The thunk names @fn only in asm text; the typed keeper pointer (never
  * copied into the image) keeps @fn alive and checks its signature. */
 #define VMI_ROM_VIA_THUNK_(name, fn, clob, text, type)                                             \
-	static type const VMI_ROM_CAT_(vmi_rom_keep_, __LINE__)                                    \
+	static type const VMI_ROM_CAT_(vmi_rom_keep_, __COUNTER__)                                    \
 		__attribute__((used, section(VMI_ROM_DISCARD_SECTION ".keep"))) = (fn);           \
 	VMI_ROM_ASM_RECORD_(VMI_ROM_DECL_CALL, VMI_CALL_##name, 0, clob, VMI_ROM_THUNK_SECTION, text)
 typedef uint32_t (*vmi_rom_pin_fn)(uint32_t port);
@@ -325,7 +325,7 @@ typedef void (*vmi_rom_cpuid_fn)(struct vmi_rom_cpuid *regs);
 	VMI_ROM_VIA_THUNK_(name, fn, clob, "xchgl %%eax,%%ecx\n\txchgl %%ecx,%%edx\n\tjmp " #fn, vmi_rom_wrmsr_fn)
 /* regparm(3) already returns 64 bits in edx:eax: no thunk, only the type check. */
 #define VMI_ROM_VIA_TSC(name, fn, clob)                                                            \
-	static vmi_rom_tsc_fn const VMI_ROM_CAT_(vmi_rom_keep_, __LINE__)                          \
+	static vmi_rom_tsc_fn const VMI_ROM_CAT_(vmi_rom_keep_, __COUNTER__)                          \
 		__attribute__((used, section(VMI_ROM_DISCARD_SECTION ".keep"))) = (fn);           \
 	VMI_ROM_VIA_GEN(name, fn, clob)
 #define VMI_ROM_VIA_CPUID(name, fn, clob)                                                          \
