@@ -58,7 +58,7 @@ static size_t vmi_trap_peek(uint64_t addr, uint8_t *buf, size_t len)
 }
 
 /* End the run from inside the handler: one report, no return. */
-static _Noreturn void vmi_trap_fatal(uint64_t rip, const char *what)
+static _Noreturn void vmi_trap_fatal_len(uint64_t rip, const char *what, size_t ilen)
 {
 	uint8_t bytes[15];
 	size_t n = 0;
@@ -70,12 +70,19 @@ static _Noreturn void vmi_trap_fatal(uint64_t rip, const char *what)
 	}
 	char sym[256], hex[64] = "";
 	vmi_trap_symbolize(rip, sym, sizeof(sym));
-	for (size_t i = 0, o = 0; i < n && i < 8 && o + 4 < sizeof(hex); i++)
+	size_t show = ilen ? ilen : 8;
+	for (size_t i = 0, o = 0; i < n && i < show && o + 4 < sizeof(hex); i++)
 		o += (size_t)snprintf(hex + o, sizeof(hex) - o, "%s%02x", i ? " " : "", bytes[i]);
 	fflush(stdout);
 	fprintf(stderr, "vmirun: %s at %s (0x%llx): bytes %s\n", what, sym, (unsigned long long)rip,
 		n ? hex : "(unreadable)");
 	_exit(VMI_RUN_EXIT_GUEST);
+}
+
+/* The instruction at @rip could not be decoded: show 8 bytes. */
+static _Noreturn void vmi_trap_fatal(uint64_t rip, const char *what)
+{
+	vmi_trap_fatal_len(rip, what, 0);
 }
 
 static int vmi_trap_greg(ZydisRegister r)
@@ -350,7 +357,7 @@ static void vmi_trap_handler(int sig, siginfo_t *si, void *ucv)
 				 (unsigned long long)(uintptr_t)si->si_addr, text);
 		else
 			snprintf(what, sizeof(what), "unhandled instruction '%s'", text);
-		vmi_trap_fatal(rip, what);
+		vmi_trap_fatal_len(rip, what, in.length);
 	}
 	vmi_run_cpu.st.traps++;
 	g[REG_RIP] = (greg_t)(rip + in.length);
