@@ -26,6 +26,24 @@ static const char *vmi_plan_error_text(vmi_status st)
 	}
 }
 
+/*
+ * Offline there is no ROM address: a direct `call rel32` (which the planner
+ * picks when a site is too short for the 6-byte slot call, e.g. the 5-byte
+ * i386 sites) would jump to rom_addr 0 + entry offset. Such sites stay
+ * native: the slot call does not fit them.
+ */
+static void vmi_toolplan_offline_only(vmi_toolplan *tp)
+{
+	for (uint32_t i = 0; i < tp->plan.count; i++) {
+		vmi_decision *d = &tp->plan.decisions[i];
+		if (d->form == VMI_FORM_CALL && d->encoding == VMI_ENC_CALL_REL32) {
+			d->form = VMI_FORM_IDENT;
+			d->reason = VMI_REASON_DOES_NOT_FIT;
+			d->encoding = VMI_ENC_NONE;
+		}
+	}
+}
+
 int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestinfo *gi,
 		       const vmi_rom *rom, const vmi_policy *pol, vmi_diag *d)
 {
@@ -71,6 +89,7 @@ int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestin
 				    (unsigned long long)(st == VMI_E_NATIVE_BOUNDS ? s.native_addr : s.addr),
 				    vmi_call_name_of(s.call_id, nb, sizeof(nb)), vmi_plan_error_text(st));
 	}
+	vmi_toolplan_offline_only(tp);
 	return VMI_EXIT_OK;
 }
 

@@ -4,7 +4,9 @@
  * path does (vmi_negotiate, vmi_plan_build), with the offline choices:
  * regions are the image's PT_LOAD segments in the file buffer, CALL sites
  * go through the image's vmi_slots (VMI_PATCH_F_INDIRECT), and the slots
- * themselves stay zero in the file (they are filled at boot).
+ * themselves stay zero in the file (they are filled at boot). A site too
+ * short for a slot call stays IDENT (reason does-not-fit): a direct call
+ * needs the ROM's run-time address, which an offline tool cannot know.
  */
 #ifndef VMI_TOOL_TOOLPLAN_H
 #define VMI_TOOL_TOOLPLAN_H

@@ -1,0 +1,24 @@
+# tests/tools: end-to-end tests of vmipatch, vmidump and vmilint on the
+# sample guest (both arches) with ROMs written by mkromfile (romgen) and,
+# when the ROM SDK has built them, the sample ROMs.
+TOOLS_TEST_DIR := $(O)/tests/tools
+TOOLS_MKROMFILE := $(TOOLS_TEST_DIR)/mkromfile
+TOOLS_TEST_ROM_KINDS := mix old-minor wrong-major bad-checksum bad-stub
+TOOLS_TEST_ROMS := $(foreach a,i386 x86_64,$(foreach k,$(TOOLS_TEST_ROM_KINDS),$(TOOLS_TEST_DIR)/roms/$(k)-$(a).rom))
+
+$(TOOLS_MKROMFILE): tests/tools/mkromfile.c tests/unit/helpers/romgen.c tests/unit/helpers/romgen.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ tests/tools/mkromfile.c tests/unit/helpers/romgen.c $(HOST_LDFLAGS)
+
+$(TOOLS_TEST_DIR)/roms/%.rom: $(TOOLS_MKROMFILE)
+	@mkdir -p $(@D)
+	$(TOOLS_MKROMFILE) $@ $(lastword $(subst -, ,$*)) $(patsubst %-$(lastword $(subst -, ,$*)),%,$*)
+
+TOOLS_TEST_DEPS := $(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(GUEST_i386) $(GUEST_x86_64) \
+	$(GUEST_CLEAN_x86_64) $(TOOLS_TEST_ROMS)
+
+CHECK_TARGETS += check-tools
+.PHONY: check-tools
+check-tools: $(TOOLS_TEST_DEPS) $(wildcard $(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64))
+	@python3 tests/tools/run.py --bin $(O)/tools --guest $(O)/guest --roms $(TOOLS_TEST_DIR)/roms \
+		--work $(TOOLS_TEST_DIR)/work $(foreach r,$(wildcard $(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64)),--sample-rom $(r))

@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end tests of vmipatch, vmidump and vmilint (make check-tools).
+
+Every expectation is computed here from an independent source, never from
+the tool's own output: the site table, note and segments are parsed from
+the ELF by this script; call categories come from include/vmi/calls.h;
+ROM versions and CRC-32 from the ROM bytes (zlib); CALL encodings from
+the x86 encoding of `call *disp32(%rip)` / `call *abs32`; symbols from nm;
+instruction addresses from objdump.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FAILS = []
+CHECKS = [0]
+
+
+def check(cond, what):
+    CHECKS[0] += 1
+    if not cond:
+        FAILS.append(what)
+        print("FAIL: " + what)
+    return cond
+
+
+def run(args, **kw):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return p.returncode, p.stdout, p.stderr
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+# ---- an ELF reader of our own (independent of libelf and the tools) ----
+class Image:
+    def __init__(self, path):
+        self.path = path
+        with open(path, "rb") as f:
+            self.d = f.read()
+        d = self.d
+        self.is64 = d[4] == 2
+        if self.is64:
+            phoff, shoff = struct.unpack_from("<QQ", d, 32)
+            phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", d, 54)
+        else:
+            phoff, shoff = struct.unpack_from("<II", d, 28)
+            phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", d, 42)
+        self.secs = []
+        for i in range(shnum):
+            o = shoff + i * shentsize
+            if self.is64:
+                name, typ, flags, addr, off, size = struct.unpack_from("<IIQQQQ", d, o)
+            else:
+                name, typ, flags, addr, off, size = struct.unpack_from("<IIIIII", d, o)
+            self.secs.append(dict(name=name, type=typ, flags=flags, addr=addr, off=off, size=size, hdr=o))
+        st = self.secs[shstrndx]
+        for s in self.secs:
+            s["name"] = d[st["off"] + s["name"]:].split(b"\0", 1)[0].decode()
+        self.loads = []
+        for i in range(phnum):
+            o = phoff + i * phentsize
+            if self.is64:
+                typ, flags, off, vaddr, _, filesz = struct.unpack_from("<IIQQQQ", d, o)
+            else:
+                typ, off, vaddr, _, filesz, _, flags = struct.unpack_from("<IIIIIII", d, o)
+            if typ == 1:
+                self.loads.append(dict(off=off, vaddr=vaddr, filesz=filesz, flags=flags))
+        note = self.sec(".note.vmi")
+        namesz = struct.unpack_from("<I", d, note["off"])[0]
+        self.desc_off = note["off"] + 12 + ((namesz + 3) & ~3)
+        self.entry_size = struct.unpack_from("<H", d, self.desc_off + 2)[0]
+        sites = self.sec("vmi_sites")
+        self.slots_addr = self.sec("vmi_slots")["addr"]
+        self.sites = []
+        for i in range(sites["size"] // self.entry_size):
+            o = sites["off"] + i * self.entry_size
+            soff, noff, cid, slen, nlen, mminor, flags, clob = struct.unpack_from("<iiHBBBBH", d, o)
+            a = sites["addr"] + i * self.entry_size
+            self.sites.append(dict(index=i, addr=a + soff, native=a + 4 + noff, id=cid, len=slen,
+                                   nlen=nlen, min_minor=mminor))
+        for s in self.sites:
+            s["off"] = self.offset(s["addr"])
+
+    def sec(self, name):
+        for s in self.secs:
+            if s["name"] == name:
+                return s
+        return None
+
+    def offset(self, addr):
+        for g in self.loads:
+            if g["vaddr"] <= addr < g["vaddr"] + g["filesz"]:
+                return g["off"] + addr - g["vaddr"]
+        return None
+
+
+def categories():
+    """call id -> category name, from the X-macro rows of calls.h."""
+    names = {"CPU": "cpu", "IRQ": "irq", "IO": "io", "MMU": "mmu", "TIME": "time", "DEFER": "defer",
+             "APIC": "apic", "LOCK": "lock", "SHOOTDOWN": "shootdown"}
+    out = {}
+    with open(os.path.join(ROOT, "include/vmi/calls.h")) as f:
+        for m in re.finditer(r"X\((\d+), (\w+), VMI_CAT_(\w+),", f.read()):
+            out[int(m.group(1))] = names[m.group(3)]
+    return out
+
+
+def masked_equal(a, b, ranges):
+    """a and b equal everywhere outside the [start, end) ranges."""
+    if len(a) != len(b):
+        return False
+    pos = 0
+    for s, e in sorted(ranges):
+        if a[pos:s] != b[pos:s]:
+            return False
+        pos = max(pos, e)
+    return a[pos:] == b[pos:]
+
+
+class Ctx:
+    def __init__(self, args):
+        self.bin = {t: os.path.join(args.bin, t, t) for t in ("vmipatch", "vmidump", "vmilint")}
+        self.guest = {a: os.path.join(args.guest, "guest-%s.elf" % a) for a in ("i386", "x86_64")}
+        self.clean = os.path.join(args.guest, "guest-clean-x86_64.elf")
+        self.roms = args.roms
+        self.work = args.work
+        self.samples = args.sample_rom or []
+        self.cats = categories()
+
+    def rom(self, kind, arch):
+        return os.path.join(self.roms, "%s-%s.rom" % (kind, arch))
+
+
+# ---- vmipatch: patch, verify, byte compare, stamp, encodings, restore ----
+def test_patch(c, arch, rom, kind):
+    img = Image(c.guest[arch])
+    out = os.path.join(c.work, "patched-%s-%s.elf" % (arch, os.path.basename(rom)))
+    before = sha(img.path)
+    rc, so, se = run([c.bin["vmipatch"], "--json", "--verify", "--rom", rom, "-o", out, img.path])
+    tag = "vmipatch %s %s" % (arch, os.path.basename(rom))
+    if not check(rc == 0, "%s: exit %d (%s)" % (tag, rc, se.strip())):
+        return
+    check(sha(img.path) == before, tag + ": input changed")
+    j = json.loads(so)
+    n = len(img.sites)
+    check(j["summary"]["sites"] == n and len(j["sites"]) == n, tag + ": site count %d" % n)
+    check(sum(j["summary"]["forms"].values()) == n, tag + ": forms do not add up")
+    check(j["verify"] == {"checked": n, "failed": 0}, tag + ": verify %r" % (j["verify"],))
+    with open(out, "rb") as f:
+        new = f.read()
+    with open(rom, "rb") as f:
+        romb = f.read()
+    romb = romb[:romb[2] * 512]
+    stamp = (img.desc_off + 8, img.desc_off + 28)
+    ranges = [(s["off"], s["off"] + s["len"]) for s in img.sites] + [stamp]
+    check(masked_equal(img.d, new, ranges), tag + ": bytes outside the sites and the stamp changed")
+    changed = sum(1 for s in img.sites if new[s["off"]:s["off"] + s["len"]] != img.d[s["off"]:s["off"] + s["len"]])
+    check(changed == j["summary"]["changed"], tag + ": %d sites changed, summary says %d" % (changed, j["summary"]["changed"]))
+    st_state, st_major, st_minor, _, st_feat, st_crc, _ = struct.unpack_from("<BBBBIII", new, stamp[0])
+    check(st_state == 1 and st_major == romb[0x0C], tag + ": stamp state/major %d/%d" % (st_state, st_major))
+    check(st_minor == min(romb[0x0D], 255), tag + ": stamp minor %d, ROM minor %d" % (st_minor, romb[0x0D]))
+    check(st_crc == zlib.crc32(romb), tag + ": stamp crc 0x%08x, ROM crc 0x%08x" % (st_crc, zlib.crc32(romb)))
+    bysite = {s["index"]: s for s in j["sites"]}
+    for s in img.sites:
+        d = bysite[s["index"]]
+        b = new[s["off"]:s["off"] + s["len"]]
+        if d["form"] == "ident":
+            check(b == img.d[s["off"]:s["off"] + s["len"]], tag + ": ident site %d changed" % s["index"])
+        elif d["form"] == "call":
+            slot = img.slots_addr + 8 * s["id"]
+            if arch == "x86_64":
+                want = struct.pack("<BBi", 0xff, 0x15, slot - (s["addr"] + 6))
+            else:
+                want = struct.pack("<BBI", 0xff, 0x15, slot)
+            check(b[:6] == want, tag + ": call site %d is %s, not call through slot 0x%x" % (s["index"], b[:6].hex(), slot))
+        elif d["form"] == "nop":
+            check(b[:1] in (b"\x90", b"\x66", b"\x0f"), tag + ": nop site %d starts %s" % (s["index"], b[:2].hex()))
+    # old/wrong ROMs: decisions follow from the versions alone
+    if kind == "wrong-major":
+        check(all(d["form"] == "ident" and d["reason"] == "rom-major" for d in j["sites"]), tag + ": not all rom-major")
+        check(masked_equal(img.d, new, [stamp]), tag + ": wrong-major image differs beyond the stamp")
+    if kind == "old-minor":
+        for s in img.sites:
+            if s["min_minor"] > romb[0x0D]:
+                d = bysite[s["index"]]
+                check(d["form"] == "ident" and d["reason"] == "rom-minor-too-old",
+                      tag + ": site %d needs minor %d: %s/%s" % (s["index"], s["min_minor"], d["form"], d["reason"]))
+    # restore gives the input back, byte for byte
+    back = out + ".restored"
+    rc, _, se = run([c.bin["vmipatch"], "--restore", "--verify", "-o", back, out])
+    check(rc == 0 and sha(back) == before, tag + ": --restore is not byte-identical (%d %s)" % (rc, se.strip()))
+    return j
+
+
+def test_policy(c, arch):
+    img = Image(c.guest[arch])
+    rom = c.rom("mix", arch)
+    tag = "vmipatch %s policy" % arch
+    rc, so, _ = run([c.bin["vmipatch"], "--json", "-n", "--rom", rom, img.path])
+    base = {d["index"]: d for d in json.loads(so)["sites"]}
+    irq = [s for s in img.sites if c.cats.get(s["id"]) == "irq"]
+    check(any(base[s["index"]]["form"] != "ident" for s in irq), tag + ": mix ROM changes no irq site")
+    out = os.path.join(c.work, "policy-%s.elf" % arch)
+    rc, so, se = run([c.bin["vmipatch"], "--json", "--verify", "--policy", "ident:irq", "--rom", rom, "-o", out, img.path])
+    if not check(rc == 0, tag + ": exit %d %s" % (rc, se.strip())):
+        return
+    j = json.loads(so)
+    by = {d["index"]: d for d in j["sites"]}
+    with open(out, "rb") as f:
+        new = f.read()
+    for s in irq:
+        check(by[s["index"]]["form"] == "ident" and by[s["index"]]["reason"] == "policy",
+              tag + ": irq site %d is %s" % (s["index"], by[s["index"]]["form"]))
+        check(new[s["off"]:s["off"] + s["len"]] == img.d[s["off"]:s["off"] + s["len"]], tag + ": irq site bytes changed")
+    others = [s for s in img.sites if c.cats.get(s["id"]) != "irq"]
+    check(all(by[s["index"]]["form"] == base[s["index"]]["form"] for s in others), tag + ": ident:irq changed a non-irq site")
+    check(struct.unpack_from("<I", new, img.desc_off + 20)[0] != 0, tag + ": policy hash not stamped")
+    rc, so, _ = run([c.bin["vmipatch"], "--json", "-n", "--policy", "ident", "--rom", rom, img.path])
+    check(rc == 0 and json.loads(so)["summary"]["changed"] == 0, tag + ": --policy ident changes sites")
+    rc, _, se = run([c.bin["vmipatch"], "-n", "--policy", "ident:nonsense", "--rom", rom, img.path])
+    check(rc == 2 and len(se.splitlines()) == 1, tag + ": bad policy gives %d %r" % (rc, se))
+
+
+def test_dry_run_and_in_place(c, arch):
+    img = c.guest[arch]
+    rom = c.rom("mix", arch)
+    tag = "vmipatch %s" % arch
+    d = os.path.join(c.work, "dry-%s" % arch)
+    os.makedirs(d)
+    out = os.path.join(d, "out.elf")
+    before = sha(img)
+    rc, so, _ = run([c.bin["vmipatch"], "--dry-run", "--rom", rom, "-o", out, img])
+    check(rc == 0 and os.listdir(d) == [] and sha(img) == before, tag + ": --dry-run wrote something")
+    check(len(re.findall(r"^\s+\d+\s+0x[0-9a-f]+\s", so, re.M)) == len(Image(img).sites), tag + ": --dry-run does not list every site")
+    d = os.path.join(c.work, "inplace-%s" % arch)
+    os.makedirs(d)
+    tgt = os.path.join(d, "kernel.elf")
+    shutil.copy(img, tgt)
+    os.chmod(tgt, 0o640)
+    rc, _, se = run([c.bin["vmipatch"], "--in-place", "--rom", rom, tgt])
+    check(rc == 0 and sha(tgt) != before, tag + ": --in-place did not patch (%s)" % se.strip())
+    check(os.stat(tgt).st_mode & 0o777 == 0o640, tag + ": --in-place lost the file mode")
+    check(os.listdir(d) == ["kernel.elf"], tag + ": --in-place left files behind: %r" % os.listdir(d))
+    rc, so, _ = run([c.bin["vmidump"], "--json", tgt])
+    check(rc == 0 and json.loads(so)["guest"]["stamp"]["state"] == "patched", tag + ": vmidump does not see the stamp")
+    rc, _, _ = run([c.bin["vmipatch"], "--restore", "--in-place", tgt])
+    check(rc == 0 and sha(tgt) == before, tag + ": --restore --in-place not identical")
+
+
+# ---- vmidump ----
+def nm_symbols(path):
+    rc, so, _ = run(["nm", "-n", path])
+    syms = []
+    for line in so.splitlines():
+        p = line.split()
+        if len(p) == 3 and p[1] in "tT":
+            syms.append((int(p[0], 16), p[2]))
+    return syms
+
+
+def enclosing(syms, addr):
+    best = None
+    for a, n in syms:
+        if a <= addr:
+            best = n
+        else:
+            break
+    return best
+
+
+def test_dump(c, arch):
+    img = Image(c.guest[arch])
+    rom = c.rom("mix", arch)
+    tag = "vmidump %s" % arch
+    n = len(img.sites)
+    rc, so, se = run([c.bin["vmidump"], "--rom", rom, img.path])
+    if not check(rc == 0, tag + ": exit %d %s" % (rc, se.strip())):
+        return
+    rows = re.findall(r"^\s+\d+\s+0x[0-9a-f]+\s+\S+\s+\S+\s+\d+\s+(ident|inline|call|nop)\s+[a-z-]+$", so, re.M)
+    check(len(rows) == n, tag + ": %d decision rows for %d sites" % (len(rows), n))
+    check(so.count("before:") == n and so.count("after:") == n, tag + ": before/after disassembly missing")
+    check("call qword ptr [rip" in so if arch == "x86_64" else "call dword ptr [0x" in so, tag + ": no slot call in the disassembly")
+    rc, so, _ = run([c.bin["vmidump"], "--json", "--rom", rom, img.path])
+    j = json.loads(so)
+    rc2, so2, _ = run([c.bin["vmipatch"], "--json", "-n", "--rom", rom, img.path])
+    p = {d["index"]: (d["form"], d["reason"]) for d in json.loads(so2)["sites"]}
+    check(all(p[d["index"]] == (d["form"], d["reason"]) for d in j["sites"]), tag + ": decisions differ from vmipatch's")
+    syms = nm_symbols(img.path)
+    bad = [d for d in j["sites"] if d["symbol"] != enclosing(syms, int(d["addr"], 16))]
+    check(not bad, tag + ": %d sites with a wrong symbol, e.g. %r" % (len(bad), bad[:1]))
+    want = {}
+    for s in img.sites:
+        want[c.cats[s["id"]]] = want.get(c.cats[s["id"]], 0) + 1
+    got = {k: v for k, v in j["categories"].items() if v}
+    check(got == want, tag + ": categories %r, expected %r" % (got, want))
+    check(sum(j["summary"]["reasons"].values()) == n, tag + ": reasons do not add up")
+    rc, so, _ = run([c.bin["vmidump"], img.path])
+    check(rc == 0 and so.count("bytes:") == n and "before:" not in so, tag + ": without a ROM")
+
+
+# ---- vmilint ----
+SENSITIVE = {"cli", "sti", "hlt", "rdmsr", "wrmsr", "rdtsc", "clts", "wbinvd", "invlpg", "in", "out",
+             "pushf", "popf", "sgdt", "sidt", "sldt", "smsw", "str", "lgdt", "lidt", "cpuid"}
+
+
+def test_lint(c, arch):
+    img = Image(c.guest[arch])
+    tag = "vmilint %s" % arch
+    rc, so, se = run([c.bin["vmilint"], "--json", img.path])
+    if not check(rc == 0, tag + ": exit %d %s" % (rc, se.strip())):
+        return
+    j = json.loads(so)
+    f = j["findings"]
+    check(len(f) == 2 and all(x["symbol"] == "vmi_sample_unannotated" for x in f), tag + ": findings %r" % (f,))
+    check(sorted(x["mnemonic"] for x in f) == ["pushf" + ("q" if arch == "x86_64" else "d"), "sgdt"], tag + ": mnemonics")
+    # objdump's view: every sensitive instruction is inside a site or a finding
+    rc, dis, _ = run(["objdump", "-d", "--no-show-raw-insn", img.path])
+    spans = sorted((s["addr"], s["addr"] + s["len"]) for s in img.sites)
+    found = {int(x["addr"], 16) for x in f}
+    loose = set()
+    for m in re.finditer(r"^\s*([0-9a-f]+):\s+(\w+)\s*([^\n]*)", dis, re.M):
+        a, mn, ops = int(m.group(1), 16), m.group(2), m.group(3)
+        base = re.sub(r"[lqwb]$", "", mn) if mn not in SENSITIVE else mn
+        if base not in SENSITIVE and not (mn.startswith("mov") and "%cr" in ops):
+            continue
+        if not any(s <= a < e for s, e in spans):
+            loose.add(a)
+    check(loose == found, tag + ": objdump sees unannotated %s, vmilint reports %s" %
+          (sorted(hex(x) for x in loose), sorted(hex(x) for x in found)))
+    rc, so, se = run([c.bin["vmilint"], "--strict", img.path])
+    check(rc == 4 and len(se.splitlines()) == 1 and img.path in se, tag + ": --strict exit %d %r" % (rc, se))
+    check("vmi_sample_unannotated" in so, tag + ": text output lacks the symbol")
+    rc, so, se = run([c.bin["vmilint"], "--json", "--cross-check", img.path])
+    jx = json.loads(so) if rc == 0 else {}
+    check(rc == 0 and jx["cross_check"]["compared"] > 1000 and jx["cross_check"]["disagreements"] == 0,
+          tag + ": --cross-check %d %s" % (rc, jx.get("cross_check")))
+
+
+def test_lint_clean(c):
+    rc, so, se = run([c.bin["vmilint"], "--strict", "--json", c.clean])
+    check(rc == 0 and json.loads(so)["summary"]["findings"] == 0, "vmilint clean: exit %d %s" % (rc, se.strip()))
+
+
+# ---- bad inputs ----
+def test_bad_inputs(c):
+    w = os.path.join(c.work, "bad")
+    os.makedirs(w)
+    g64, g32 = c.guest["x86_64"], c.guest["i386"]
+    with open(g64, "rb") as f:
+        good = f.read()
+    img = Image(g64)
+
+    def make(name, data):
+        p = os.path.join(w, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        return p
+
+    notelf = make("notelf.elf", b"this is not an ELF file\n" * 40)
+    trunc = make("trunc.elf", good[:2000])
+    nosites = bytearray(good)
+    shstr = img.secs[[s["name"] for s in img.secs].index(".shstrtab")]
+    i = nosites.find(b"vmi_sites\0", shstr["off"])
+    nosites[i:i + 9] = b"vmi_sitez"
+    nosites = make("nosites.elf", nosites)
+    entsz = bytearray(good)
+    struct.pack_into("<H", entsz, img.desc_off + 2, 24)
+    entsz = make("entsize.elf", entsz)
+    outside = bytearray(good)
+    so = img.sec("vmi_sites")["off"]
+    struct.pack_into("<i", outside, so, struct.unpack_from("<i", outside, so)[0] + 0x10000000)
+    outside = make("outside.elf", outside)
+    afile = make("afile", b"x")
+    badrom = c.rom("bad-checksum", "x86_64")
+    rom = c.rom("mix", "x86_64")
+    outdir = os.path.join(w, "out")
+    os.makedirs(outdir)
+    out = os.path.join(outdir, "o.elf")
+    cases = [
+        # (name, argv, exit, file the line must name, "needle" in the message)
+        ("not ELF", ["vmipatch", "--rom", rom, "-o", out, notelf], 1, notelf, "not an ELF"),
+        ("not ELF", ["vmidump", notelf], 1, notelf, "not an ELF"),
+        ("not ELF", ["vmilint", notelf], 1, notelf, "not an ELF"),
+        ("truncated", ["vmipatch", "--rom", rom, "-o", out, trunc], 1, trunc, "truncated"),
+        ("truncated", ["vmidump", trunc], 1, trunc, "truncated"),
+        ("truncated", ["vmilint", trunc], 1, trunc, "truncated"),
+        ("wrong class", ["vmipatch", "--arch", "x86_64", "--rom", rom, "-o", out, g32], 1, g32, "class"),
+        ("wrong class", ["vmilint", "--arch", "x86_64", g32], 1, g32, "class"),
+        ("wrong class", ["vmidump", "--arch", "i386", g64], 1, g64, "class"),
+        ("no vmi_sites", ["vmipatch", "--rom", rom, "-o", out, nosites], 1, nosites, "vmi_sites"),
+        ("no vmi_sites", ["vmidump", nosites], 1, nosites, "vmi_sites"),
+        ("entry size", ["vmipatch", "--rom", rom, "-o", out, entsz], 1, entsz, "entry size 24"),
+        ("entry size", ["vmidump", entsz], 1, entsz, "entry size 24"),
+        ("site outside", ["vmipatch", "--rom", rom, "-o", out, outside], 1, outside, "site 0 at 0x"),
+        ("site outside", ["vmidump", outside], 1, outside, "site 0 at 0x"),
+        ("unwritable", ["vmipatch", "--rom", rom, "-o", os.path.join(w, "no-such-dir", "o.elf"), g64], 3,
+         os.path.join(w, "no-such-dir", "o.elf"), "temporary file"),
+        ("unwritable", ["vmipatch", "--rom", rom, "-o", os.path.join(afile, "o.elf"), g64], 3,
+         os.path.join(afile, "o.elf"), "temporary file"),
+        ("corrupt ROM", ["vmipatch", "--rom", badrom, "-o", out, g64], 1, badrom, "CHECKSUM"),
+        ("corrupt ROM", ["vmidump", "--rom", badrom, g64], 1, badrom, "CHECKSUM"),
+        ("missing ROM", ["vmipatch", "--rom", badrom + ".none", "-o", out, g64], 3, badrom + ".none", "open"),
+        ("verify fails", ["vmipatch", "--verify", "--rom", c.rom("bad-stub", "x86_64"), "-o", out, g64], 5, g64,
+         "verification failed"),
+    ]
+    for name, argv, code, fname, needle in cases:
+        inputs = [a for a in argv[1:] if os.path.isfile(a)]
+        sums = {p: sha(p) for p in inputs}
+        rc, _, se = run([c.bin[argv[0]]] + argv[1:])
+        lines = se.splitlines()
+        tag = "bad input %s (%s)" % (name, argv[0])
+        if name == "verify fails":
+            lines = lines[-1:]  # per-site lines come first; the verdict is one line
+        check(rc == code, tag + ": exit %d, expected %d (%s)" % (rc, code, se.strip()))
+        check(len(lines) == 1 and fname in lines[0] and needle.lower() in lines[0].lower(),
+              tag + ": stderr %r" % se)
+        check(all(sha(p) == s for p, s in sums.items()), tag + ": input changed")
+        check(os.listdir(outdir) == [], tag + ": output left behind: %r" % os.listdir(outdir))
+        check(sorted(os.listdir(w)) == sorted(["notelf.elf", "trunc.elf", "nosites.elf", "entsize.elf",
+                                               "outside.elf", "afile", "out"]), tag + ": stray file in %s" % w)
+    # usage errors
+    for argv in (["vmipatch"], ["vmipatch", "--bogus", g64], ["vmipatch", "--restore", "--rom", rom, "-n", g64],
+                 ["vmipatch", "--rom", rom, g64], ["vmidump"], ["vmilint", g64, g32], ["vmilint", "--arch", "arm", g64]):
+        rc, _, se = run([c.bin[argv[0]]] + argv[1:])
+        check(rc == 2 and len(se.splitlines()) == 1, "usage %r: exit %d %r" % (argv, rc, se))
+    for t in ("vmipatch", "vmidump", "vmilint"):
+        rc, so, _ = run([c.bin[t], "--help"])
+        check(rc == 0 and "usage:" in so and "Exit:" in so, t + " --help")
+        rc, so, _ = run([c.bin[t], "--version"])
+        check(rc == 0 and re.match(r"^%s \d+\.\d+\.\d+$" % t, so.strip()), t + " --version")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--guest", required=True)
+    ap.add_argument("--roms", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--sample-rom", action="append")
+    c = Ctx(ap.parse_args())
+    shutil.rmtree(c.work, ignore_errors=True)
+    os.makedirs(c.work)
+    for arch in ("i386", "x86_64"):
+        roms = [(c.rom(k, arch), k) for k in ("mix", "old-minor", "wrong-major")]
+        roms += [(r, "sample") for r in c.samples if r.endswith("-%s.rom" % arch)
+                 and not re.search(r"(bad-checksum|table-oob|truncated)", os.path.basename(r))]
+        for rom, kind in roms:
+            test_patch(c, arch, rom, kind)
+        test_policy(c, arch)
+        test_dry_run_and_in_place(c, arch)
+        test_dump(c, arch)
+        test_lint(c, arch)
+    test_lint_clean(c)
+    test_bad_inputs(c)
+    print("check-tools: %d checks, %d failed (%d sample ROMs)" % (CHECKS[0], len(FAILS), len(c.samples)))
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
