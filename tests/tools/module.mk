@@ -17,8 +17,14 @@ $(TOOLS_TEST_DIR)/roms/%.rom: $(TOOLS_MKROMFILE)
 TOOLS_TEST_DEPS := $(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(GUEST_i386) $(GUEST_x86_64) \
 	$(GUEST_CLEAN_x86_64) $(TOOLS_TEST_ROMS)
 
+# The ROM SDK's ROMs (roms/module.mk), when that fragment is there: sample
+# and version ROMs are patched like the test ROMs, corrupt ones must be refused.
+TOOLS_SDK_ROMS := $(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64) $(VERSION_ROMS_i386) $(VERSION_ROMS_x86_64)
+TOOLS_SDK_BAD_ROMS := $(CORRUPT_ROMS_i386) $(CORRUPT_ROMS_x86_64)
+
 CHECK_TARGETS += check-tools
 .PHONY: check-tools
-check-tools: $(TOOLS_TEST_DEPS) $(wildcard $(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64))
+check-tools: $(TOOLS_TEST_DEPS) $(TOOLS_SDK_ROMS) $(TOOLS_SDK_BAD_ROMS)
 	@python3 tests/tools/run.py --bin $(O)/tools --guest $(O)/guest --roms $(TOOLS_TEST_DIR)/roms \
-		--work $(TOOLS_TEST_DIR)/work $(foreach r,$(wildcard $(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64)),--sample-rom $(r))
+		--work $(TOOLS_TEST_DIR)/work $(foreach r,$(TOOLS_SDK_ROMS),--sample-rom $(r)) \
+		$(foreach r,$(TOOLS_SDK_BAD_ROMS),--bad-rom $(r))

@@ -137,6 +137,7 @@ class Ctx:
         self.roms = args.roms
         self.work = args.work
         self.samples = args.sample_rom or []
+        self.bad_roms = args.bad_rom or []
         self.cats = categories()
 
     def rom(self, kind, arch):
@@ -430,6 +431,15 @@ def test_bad_inputs(c):
         check(os.listdir(outdir) == [], tag + ": output left behind: %r" % os.listdir(outdir))
         check(sorted(os.listdir(w)) == sorted(["notelf.elf", "trunc.elf", "nosites.elf", "entsize.elf",
                                                "outside.elf", "afile", "out"]), tag + ": stray file in %s" % w)
+    # the ROM SDK's corrupt ROMs: refused by the library's validation, one line naming the ROM
+    for r in c.bad_roms:
+        arch = "i386" if r.endswith("-i386.rom") else "x86_64"
+        for argv in (["vmipatch", "--rom", r, "-o", out, c.guest[arch]], ["vmidump", "--rom", r, c.guest[arch]]):
+            before = sha(c.guest[arch])
+            rc, _, se = run([c.bin[argv[0]]] + argv[1:])
+            check(rc == 1 and len(se.splitlines()) == 1 and r in se and "validation" in se
+                  and sha(c.guest[arch]) == before and os.listdir(outdir) == [],
+                  "corrupt ROM %s (%s): exit %d %r" % (os.path.basename(r), argv[0], rc, se))
     # usage errors
     for argv in (["vmipatch"], ["vmipatch", "--bogus", g64], ["vmipatch", "--restore", "--rom", rom, "-n", g64],
                  ["vmipatch", "--rom", rom, g64], ["vmidump"], ["vmilint", g64, g32], ["vmilint", "--arch", "arm", g64]):
@@ -449,13 +459,16 @@ def main():
     ap.add_argument("--roms", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--sample-rom", action="append")
+    ap.add_argument("--bad-rom", action="append")
     c = Ctx(ap.parse_args())
     shutil.rmtree(c.work, ignore_errors=True)
     os.makedirs(c.work)
     for arch in ("i386", "x86_64"):
         roms = [(c.rom(k, arch), k) for k in ("mix", "old-minor", "wrong-major")]
-        roms += [(r, "sample") for r in c.samples if r.endswith("-%s.rom" % arch)
-                 and not re.search(r"(bad-checksum|table-oob|truncated)", os.path.basename(r))]
+        for r in c.samples:
+            m = re.match(r"(.*)-%s\.rom$" % arch, os.path.basename(r))
+            if m:
+                roms.append((r, m.group(1) if m.group(1) in ("old-minor", "wrong-major") else "sample"))
         for rom, kind in roms:
             test_patch(c, arch, rom, kind)
         test_policy(c, arch)
@@ -464,7 +477,8 @@ def main():
         test_lint(c, arch)
     test_lint_clean(c)
     test_bad_inputs(c)
-    print("check-tools: %d checks, %d failed (%d sample ROMs)" % (CHECKS[0], len(FAILS), len(c.samples)))
+    print("check-tools: %d checks, %d failed (%d SDK ROMs patched, %d corrupt ROMs refused)" %
+          (CHECKS[0], len(FAILS), len(c.samples), len(c.bad_roms)))
     return 1 if FAILS else 0
 
 
