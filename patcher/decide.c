@@ -41,20 +41,26 @@ static uint32_t vmi_try_call(const vmi_offer *offer, const vmi_patch_opts *opts,
 	bool ind_fits = s->len >= VMI_CALL_IND_LEN;
 	bool rel_fits = s->len >= VMI_CALL_REL32_LEN;
 
-	if (offer->arch == VMI_ARCH_I386) {
-		bool slot_ok = slot && slot + VMI_SLOT_SIZE <= 0x100000000ull && ind_fits;
-		if ((opts->flags & VMI_PATCH_F_INDIRECT) && slot_ok)
-			*enc = VMI_ENC_CALL_ABS;
-		else if (rel_fits)
-			*enc = VMI_ENC_CALL_REL32; /* rel32 wraps mod 2^32: always reaches */
-		else
-			return VMI_REASON_DOES_NOT_FIT;
-		return VMI_REASON_OK;
-	}
+	bool slot_ok, slot_reach;
+	if (offer->arch == VMI_ARCH_I386)
+		slot_reach = slot && slot + VMI_SLOT_SIZE <= 0x100000000ull;
+	else
+		slot_reach = slot && vmi_rel32_reaches(s->addr + VMI_CALL_IND_LEN, slot);
+	slot_ok = slot_reach && ind_fits;
 
-	bool slot_ok = slot && ind_fits && vmi_rel32_reaches(s->addr + VMI_CALL_IND_LEN, slot);
-	if ((opts->flags & VMI_PATCH_F_INDIRECT) && slot_ok) {
-		*enc = VMI_ENC_CALL_RIP;
+	if (opts->flags & VMI_PATCH_F_INDIRECT) {
+		/* The ROM's address is not known (an offline image): a direct
+		 * call would jump to rom_addr, which means nothing yet. */
+		if (slot_ok) {
+			*enc = offer->arch == VMI_ARCH_I386 ? VMI_ENC_CALL_ABS : VMI_ENC_CALL_RIP;
+			return VMI_REASON_OK;
+		}
+		return slot_reach ? VMI_REASON_DOES_NOT_FIT : VMI_REASON_OUT_OF_RANGE;
+	}
+	if (offer->arch == VMI_ARCH_I386) {
+		if (!rel_fits)
+			return VMI_REASON_DOES_NOT_FIT;
+		*enc = VMI_ENC_CALL_REL32; /* rel32 wraps mod 2^32: always reaches */
 		return VMI_REASON_OK;
 	}
 	if (!rel_fits)

@@ -136,7 +136,13 @@ typedef struct vmi_region {
 } vmi_region;
 
 /* Patch options (size-versioned; required: regions). */
-#define VMI_PATCH_F_INDIRECT 0x1u /* prefer slot calls (offline images: the ROM address is unknown) */
+/* VMI_PATCH_F_INDIRECT: the ROM address is not known (offline images), so
+ * CALL sites go only through slots (rom_addr is ignored for them): a site
+ * too short for the 6-byte slot call stays IDENT "does-not-fit", and
+ * without a reachable slot table IDENT "out-of-range". Without the flag,
+ * calls are direct (rel32) and slots serve only as the x86-64 fallback
+ * when the ROM is beyond +-2 GiB. */
+#define VMI_PATCH_F_INDIRECT 0x1u
 typedef struct vmi_patch_opts {
 	uint32_t size;              /* sizeof(struct vmi_patch_opts) */
 	uint32_t flags;             /* VMI_PATCH_F_* */

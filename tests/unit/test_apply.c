@@ -219,6 +219,50 @@ static void test_apply_indirect(void **state)
 	}
 }
 
+/* Offline (indirect) and the slot call cannot be used: never a direct call
+ * to a ROM address that means nothing yet. */
+static void test_apply_indirect_refusals(void **state)
+{
+	(void)state;
+	static const uint8_t cr3[3] = { 0x0f, 0x22, 0xd8 };
+	vmi_test_img img;
+	vmi_rom rom;
+	vmi_offer of;
+	vmi_patch_opts o;
+	vmi_plan plan;
+	build(&img, 1, &rom);
+	/* A second image: one 5-byte i386 site (the guest macros' default). */
+	vmi_test_img small;
+	vmi_test_img_init(&small, 1, text_base[1], 64);
+	vmi_test_img_site(&small, 8, 5, cr3, 3, VMI_CALL_SetCR3, 0, 0, 0x7);
+	vmi_test_img_finish(&small, 1, 0);
+	uint8_t before[64];
+	memcpy(before, small.mem, sizeof(before));
+	assert_int_equal(vmi_negotiate(&small.guest, &rom, NULL, &of), VMI_OK);
+	vmi_test_img_opts(&small, &o, near_rom[1], 1);
+	o.flags = VMI_PATCH_F_INDIRECT;
+	plan_apply(&small, &of, &o, &plan);
+	assert_int_equal(plan.decisions[0].form, VMI_FORM_IDENT);
+	assert_int_equal(plan.decisions[0].reason, VMI_REASON_DOES_NOT_FIT);
+	assert_memory_equal(small.mem, before, sizeof(before));
+	/* The same site at boot (direct): call rel32 fits in 5 bytes. */
+	o.flags = 0;
+	plan_apply(&small, &of, &o, &plan);
+	assert_int_equal(plan.decisions[0].form, VMI_FORM_CALL);
+	assert_int_equal(plan.decisions[0].encoding, VMI_ENC_CALL_REL32);
+	vmi_test_img_free(&small);
+
+	/* Indirect without a slot table: nothing can reach the ROM. */
+	assert_int_equal(vmi_negotiate(&img.guest, &rom, NULL, &of), VMI_OK);
+	vmi_test_img_opts(&img, &o, near_rom[1], 0);
+	o.flags = VMI_PATCH_F_INDIRECT;
+	plan_apply(&img, &of, &o, &plan);
+	assert_int_equal(plan.decisions[0].form, VMI_FORM_IDENT);
+	assert_int_equal(plan.decisions[0].reason, VMI_REASON_OUT_OF_RANGE);
+	assert_int_equal(plan.decisions[1].form, VMI_FORM_INLINE); /* stubs need no address */
+	vmi_test_img_free(&img);
+}
+
 /* i386 wraps rel32 mod 2^32: a ROM below the text is reached backwards. */
 static void test_apply_i386_wrap(void **state)
 {
@@ -258,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_apply_unpatch_reapply),
 		cmocka_unit_test(test_apply_out_of_range),
 		cmocka_unit_test(test_apply_indirect),
+		cmocka_unit_test(test_apply_indirect_refusals),
 		cmocka_unit_test(test_apply_i386_wrap),
 		cmocka_unit_test(test_reason_names),
 	};
