@@ -28,3 +28,11 @@ check-tools: $(TOOLS_TEST_DEPS) $(TOOLS_SDK_ROMS) $(TOOLS_SDK_BAD_ROMS)
 	@python3 tests/tools/run.py --bin $(O)/tools --guest $(O)/guest --roms $(TOOLS_TEST_DIR)/roms \
 		--work $(TOOLS_TEST_DIR)/work $(foreach r,$(TOOLS_SDK_ROMS),--sample-rom $(r)) \
 		$(foreach r,$(TOOLS_SDK_BAD_ROMS),--bad-rom $(r))
+
+# make demo: vmilint, vmidump and vmipatch on the sample guest with each sample ROM.
+DEMO_TARGETS += demo-tools
+.PHONY: demo-tools
+demo-tools: $(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(GUEST_i386) $(GUEST_x86_64) \
+		$(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64)
+	@python3 tests/tools/demo.py --bin $(O)/tools --guest $(O)/guest --work $(O)/demo/tools \
+		$(SAMPLE_ROMS_x86_64) $(SAMPLE_ROMS_i386)
