@@ -66,6 +66,26 @@ uint32_t vmi_dev_in(uint16_t port, unsigned size)
 	return v & vmi_dev_mask(size);
 }
 
+/* The window's own port write is one hypervisor entry at each end, counted
+ * the same way at both (before or after the snapshot, depending on the
+ * form), so close - open - 1 is exactly what happened in between. */
+static void vmi_dev_window(uint32_t v)
+{
+	struct vmi_run_window *w = &vmi_run_cpu.win;
+	const struct vmi_run_stats *s = &vmi_run_cpu.st;
+	uint64_t entries = s->traps + s->hypercalls;
+	if (v == 0) {
+		*w = (struct vmi_run_window){ .open = true, .entries = entries, .batches = s->batches,
+					      .batched_ops = s->batched_ops, .pt_writes = s->pt_writes };
+	} else if (w->open) {
+		w->open = false;
+		w->entries = entries - w->entries - 1;
+		w->batches = s->batches - w->batches;
+		w->batched_ops = s->batched_ops - w->batched_ops;
+		w->pt_writes = s->pt_writes - w->pt_writes;
+	}
+}
+
 void vmi_dev_out(uint16_t port, unsigned size, uint32_t value)
 {
 	value &= vmi_dev_mask(size);
@@ -104,9 +124,18 @@ void vmi_dev_out(uint16_t port, unsigned size, uint32_t value)
 	case VMI_WL_PORT_PROBE:
 		vmi_dev.probe_vpn = value;
 		break;
+	case VMI_WL_PORT_WINDOW:
+		vmi_dev_window(value);
+		break;
 	default:
 		break;
 	}
+}
+
+/* A ROM may rightly turn IODelay into nothing: statistics, not state. */
+uint64_t vmi_dev_delay_writes(void)
+{
+	return vmi_dev.delay_writes;
 }
 
 void vmi_dev_dump(FILE *f)
@@ -125,8 +154,6 @@ void vmi_dev_dump(FILE *f)
 	}
 	fprintf(f, "\"\n");
 	fprintf(f, "state counter=0x%x\n", vmi_dev.counter);
-	/* A ROM may rightly turn IODelay into nothing: statistics, not state. */
-	fprintf(f, "stats delay-writes=%llu\n", (unsigned long long)vmi_dev.delay_writes);
 	fprintf(f, "state results=%llu hash=%016llx\n", (unsigned long long)vmi_dev.results,
 		(unsigned long long)vmi_dev.result_hash);
 }

@@ -28,6 +28,7 @@
 #define VMI_WL_PORT_COUNTER 0x504   /* outl adds, inl reads; outw/outb add too */
 #define VMI_WL_PORT_PROBE 0x508     /* outl: virtual page number; inl: its PFN via the TLB, or ~0 */
 #define VMI_WL_PROBE_MISS 0xffffffffu
+#define VMI_WL_PORT_WINDOW 0x50c    /* outl 0: open a measuring window, 1: close it (see --stats) */
 
 /* Page-table entry bits the model's walker looks at. */
 #define VMI_WL_PTE_P 0x1ull

@@ -96,7 +96,7 @@ static bool vmi_hc_apply(uint32_t op, uint64_t a0, uint64_t a1, uint64_t *ret, c
 	case VMI_CALL_OUTB:
 	case VMI_CALL_OUTW:
 	case VMI_CALL_OUTL:
-		vmi_dev_out((uint16_t)a1, 1u << (op - VMI_CALL_OUTB), (uint32_t)a0);
+		vmi_dev_out((uint16_t)a0, 1u << (op - VMI_CALL_OUTB), (uint32_t)a1);
 		return true;
 	case VMI_CALL_IODelay:
 		vmi_dev_out(VMI_WL_PORT_DELAY, 1, 0);
@@ -115,8 +115,14 @@ static bool vmi_hc_apply(uint32_t op, uint64_t a0, uint64_t a1, uint64_t *ret, c
 	case VMI_CALL_GetCycleCounter:
 		*ret = vmi_vcpu_tsc();
 		return true;
+	case VMI_CALL_FlushTLBOthers:
+		return true; /* one vCPU: there are no other TLBs */
 	case VMI_CALL_AllocatePage:
 	case VMI_CALL_ReleasePage:
+	case VMI_CALL_SetAlarm:
+	case VMI_CALL_CancelAlarm:
+	case VMI_CALL_SpinWait:
+	case VMI_CALL_SpinKick:
 	case VMI_CALL_SetDeferredMode:
 	case VMI_CALL_FlushDeferredCalls:
 		return true; /* notifications: nothing for this model to track */

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 		if (strcmp(workload, "all") && strcmp(workload, vmi_run_workloads[i]))
 			continue;
 		printf("workload %s\n", vmi_run_workloads[i]);
-		code = vmi_run_one(&ctx, &cfg, vmi_run_workloads[i], stdout, stats ? stdout : NULL);
+		code = vmi_run_one(&ctx, &cfg, vmi_run_workloads[i], stdout, stats ? stdout : NULL, NULL);
 		if (code != VMI_RUN_EXIT_OK)
 			return code;
 	}

@@ -84,7 +84,7 @@ static void *vmi_rom_place(uint64_t lo, uint64_t hi, size_t len)
 bool vmi_rom_map(struct vmi_run_rom *r, uint64_t near, bool far)
 {
 	size_t len = (r->info.size + 4095u) & ~(size_t)4095u;
-	const uint64_t gib = 1ull << 30, user_top = 1ull << 46;
+	const uint64_t gib = 1ull << 30, user_top = (1ull << 47) - (1ull << 32);
 	uint64_t lo, hi;
 	if (!far) {
 		/* +-1 GiB keeps every site within rel32 reach of every ROM byte. */
@@ -97,6 +97,8 @@ bool vmi_rom_map(struct vmi_run_rom *r, uint64_t near, bool far)
 	}
 	if (hi > user_top)
 		hi = user_top;
+	if (hi <= lo + len)
+		return false;
 	r->copy = vmi_rom_place(lo, hi, len);
 	if (!r->copy)
 		return false;

@@ -83,14 +83,39 @@ static void vmi_run_stats(FILE *f, const vmi_boot_state *st, const struct vmi_ru
 	fprintf(f, "stats pt-traps=%llu pt-writes=%llu tlb-flushes=%llu invlpgs=%llu halts=%llu wbinvd=%llu\n",
 		(unsigned long long)s->pt_traps, (unsigned long long)s->pt_writes, (unsigned long long)s->tlb_flushes,
 		(unsigned long long)s->invlpgs, (unsigned long long)s->halts, (unsigned long long)vmi_run_cpu.wbinvds);
+	fprintf(f, "stats delay-writes=%llu\n", (unsigned long long)vmi_dev_delay_writes());
+	if (!vmi_run_cpu.win.open && (vmi_run_cpu.win.entries || vmi_run_cpu.win.pt_writes))
+		fprintf(f, "stats window entries=%llu batches=%llu batched-ops=%llu pt-writes=%llu\n",
+			(unsigned long long)vmi_run_cpu.win.entries, (unsigned long long)vmi_run_cpu.win.batches,
+			(unsigned long long)vmi_run_cpu.win.batched_ops, (unsigned long long)vmi_run_cpu.win.pt_writes);
 	fprintf(f, "stats forms ident=%u inline=%u call=%u nop=%u\n", st->summary.forms[VMI_FORM_IDENT],
 		st->summary.forms[VMI_FORM_INLINE], st->summary.forms[VMI_FORM_CALL], st->summary.forms[VMI_FORM_NOP]);
+	struct vmi_run_result res;
+	vmi_run_forms(st, &res);
+	for (unsigned id = 0; id < VMI_CALL_ID_LIMIT; id++) {
+		const vmi_call_info *ci = vmi_call_lookup(id);
+		if (res.call_form[id] != VMI_RUN_FORM_NONE)
+			fprintf(f, "stats form %s=%s\n", ci ? ci->name : "?",
+				res.call_form[id] == VMI_RUN_FORM_MIXED ? "mixed" : vmi_form_name(res.call_form[id]));
+	}
 	for (unsigned id = 0; id < VMI_CALL_ID_LIMIT; id++) {
 		const vmi_call_info *ci = vmi_call_lookup(id);
 		if (s->hc_by_call[id])
 			fprintf(f, "stats hypercall %s=%llu\n", ci ? ci->name : "?", (unsigned long long)s->hc_by_call[id]);
 		if (rom->data && rom->data->counts[id])
 			fprintf(f, "stats rom-entries %s=%u\n", ci ? ci->name : "?", rom->data->counts[id]);
+	}
+}
+
+void vmi_run_forms(const vmi_boot_state *st, struct vmi_run_result *res)
+{
+	memset(res->call_form, VMI_RUN_FORM_NONE, sizeof(res->call_form));
+	for (uint32_t i = 0; i < st->plan.count; i++) {
+		const vmi_decision *d = &st->plan.decisions[i];
+		if (d->call_id >= VMI_CALL_ID_LIMIT)
+			continue;
+		uint8_t *f = &res->call_form[d->call_id];
+		*f = *f == VMI_RUN_FORM_NONE || *f == d->form ? d->form : VMI_RUN_FORM_MIXED;
 	}
 }
 
@@ -103,7 +128,7 @@ static void vmi_run_symbol(const char *workload, char *buf, size_t len)
 }
 
 int vmi_run_one(struct vmi_run_ctx *ctx, const struct vmi_run_config *cfg, const char *workload, FILE *state,
-		FILE *stats)
+		FILE *stats, struct vmi_run_result *res)
 {
 	char sym[64];
 	vmi_run_symbol(workload, sym, sizeof(sym));
@@ -130,6 +155,8 @@ int vmi_run_one(struct vmi_run_ctx *ctx, const struct vmi_run_config *cfg, const
 	}
 	if (stats)
 		vmi_run_stats(stats, &st, &rom);
+	if (res)
+		vmi_run_forms(&st, res);
 	vmi_run_teardown(ctx, &rom, &ws);
 	return VMI_RUN_EXIT_OK;
 }

@@ -46,6 +46,12 @@ struct vmi_run_stats {
 	uint64_t invlpgs;        /* single-page invalidations */
 };
 
+/* Counters between the guest's window-open and window-close port writes. */
+struct vmi_run_window {
+	bool open;
+	uint64_t entries, batches, batched_ops, pt_writes; /* at open, then the difference */
+};
+
 struct vmi_vcpu {
 	bool if_flag;            /* interrupt flag when no ROM data area holds it */
 	uint64_t cr[5];          /* CR0, (CR1 unused), CR2, CR3, CR4 */
@@ -55,6 +61,7 @@ struct vmi_vcpu {
 	uint32_t nmsr;
 	uint64_t wbinvds;        /* cache flushes (statistics: a ROM may rightly drop them) */
 	struct vmi_run_stats st;
+	struct vmi_run_window win;
 };
 extern struct vmi_vcpu vmi_run_cpu;
 extern struct vmi_rom_data *vmi_run_shared; /* the ROM's data area while a ROM runs, else NULL */
@@ -77,6 +84,7 @@ void vmi_dev_reset(void);
 uint32_t vmi_dev_in(uint16_t port, unsigned size);
 void vmi_dev_out(uint16_t port, unsigned size, uint32_t value);
 void vmi_dev_dump(FILE *f);
+uint64_t vmi_dev_delay_writes(void);
 
 /* ---- page tables and TLB (mmu.c) ---- */
 #define VMI_RUN_PT_PAGES 16
@@ -170,10 +178,17 @@ struct vmi_run_ctx {
 	bool verbose;
 };
 extern const char *const vmi_run_workloads[];
+#define VMI_RUN_FORM_NONE 0xff  /* the guest has no site of the call */
+#define VMI_RUN_FORM_MIXED 0xfe /* its sites got different forms */
+struct vmi_run_result {
+	uint8_t call_form[VMI_CALL_ID_LIMIT]; /* enum vmi_form per call, or the two above */
+};
 /* Run @workload under @cfg; the canonical state goes to @state (may be NULL),
- * statistics to @stats (may be NULL). Returns an exit code. */
+ * statistics to @stats (may be NULL), forms to @res (may be NULL).
+ * Returns an exit code. */
 int vmi_run_one(struct vmi_run_ctx *ctx, const struct vmi_run_config *cfg, const char *workload, FILE *state,
-		FILE *stats);
+		FILE *stats, struct vmi_run_result *res);
+void vmi_run_forms(const vmi_boot_state *st, struct vmi_run_result *res);
 /* Set up a configuration (ROM mapped and initialised, guest patched). */
 int vmi_run_setup(struct vmi_run_ctx *ctx, const struct vmi_run_config *cfg, struct vmi_run_rom *rom,
 		  vmi_boot_state *st, void **ws);

@@ -54,8 +54,10 @@ VMI_WL_DECL(pt)
 {
 	unsigned pages = vmi_wl_pages(env);
 	vmi_wl_pt_build(env, (pages + 511u) / 512u);
+	vmi_outl(0, VMI_WL_PORT_WINDOW);
 	for (unsigned p = 0; p < pages; p++)
 		vmi_set_pxe_long(vmi_wl_leaf(env, p), vmi_wl_frame(p, 1));
+	vmi_outl(1, VMI_WL_PORT_WINDOW);
 	vmi_wl_probe_all(pages);
 	for (unsigned p = 0; p < pages; p += 2)
 		vmi_update_pxe_long(vmi_wl_leaf(env, p), vmi_wl_frame(p, 2));
@@ -65,15 +67,18 @@ VMI_WL_DECL(pt)
 	vmi_wl_probe_all(pages);
 }
 
-/* The same updates batched: SetDeferredMode(1), N updates, flush. */
+/* The same updates batched: SetDeferredMode(1), N updates, flush. The
+ * window around them is what the hypervisor-entry count is taken over. */
 VMI_WL_DECL(pt_deferred)
 {
 	unsigned pages = vmi_wl_pages(env);
 	vmi_wl_pt_build(env, (pages + 511u) / 512u);
+	vmi_outl(0, VMI_WL_PORT_WINDOW);
 	vmi_set_deferred_mode(1);
 	for (unsigned p = 0; p < pages; p++)
 		vmi_set_pxe_long(vmi_wl_leaf(env, p), vmi_wl_frame(p, 1));
 	vmi_flush_deferred();
+	vmi_outl(1, VMI_WL_PORT_WINDOW);
 	vmi_set_deferred_mode(0);
 	vmi_flush_tlb();
 	vmi_wl_probe_all(pages);
