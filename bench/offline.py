@@ -74,7 +74,8 @@ def gen(out, arch, sites, text_kib, size_mib):
 
 def bench_vmipatch(o, d, reps, results, fallback_rom):
     tool = find_tool(o, "vmipatch")
-    roms = sorted(glob.glob(f"{o}/roms/*x86_64*.rom")) or sorted(glob.glob(f"{o}/roms/*x86-64*.rom"))
+    # the sample ROMs a hypervisor would ship (the others are broken on purpose)
+    roms = [r for n in ("vmware-like", "xen-like", "hvm") for r in glob.glob(f"{o}/roms/{n}-x86_64.rom")]
     if fallback_rom:
         roms = roms or [fallback_rom]
     if not tool:

@@ -278,7 +278,9 @@ def main():
                        check=True)
         goods.append(p)
     goods += sorted(glob.glob(f"{a.o}/guest/guest-*.elf"))
-    roms = [a.rom, a.rom32] + sorted(glob.glob(f"{a.o}/roms/*.rom"))
+    # good ROMs only as bases (roms/ also holds samples broken on purpose)
+    roms = [a.rom, a.rom32] + [r for n in ("vmware-like", "xen-like", "hvm", "native")
+                               for r in sorted(glob.glob(f"{a.o}/roms/{n}-*.rom"))]
 
     cases = []
     for g in goods:

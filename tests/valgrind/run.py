@@ -37,7 +37,8 @@ def main():
                         "-o", img], check=True)
         images = [img]
     img = images[0]
-    roms = sorted(glob.glob(f"{a.o}/roms/*x86_64*.rom")) or [a.rom]
+    # a sample ROM a hypervisor would ship (others under roms/ are broken on purpose)
+    roms = sorted(glob.glob(f"{a.o}/roms/vmware-like-x86_64.rom")) or [a.rom]
     rom = roms[0]
     bad = f"{work}/truncated.elf"
     with open(img, "rb") as f, open(bad, "wb") as g:
