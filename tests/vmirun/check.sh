@@ -88,6 +88,11 @@ for rom in ${ROMS:-}; do
 	rc_is "$r-far" 0
 	states none-pt >"$T/a"; states "$r-far" >"$T/b"
 	cmp -s "$T/a" "$T/b" && ok || fail "$r --far: pt ends in another state"
+	# Out of rel32 reach every CALL site goes through a slot.
+	if grep -q "stats forms .* call=0 " "$T/$r-far.out"; then ok; else
+		has "$r-far" "stats calls rel32=0 slot="
+		grep -q "stats calls rel32=0 slot=0" "$T/$r-far.out" && fail "$r --far: no slot calls"
+	fi
 	# The policy mixes, near and far (vmirun's own comparison).
 	run "$r-matrix" --matrix --rom "$rom"
 	rc_is "$r-matrix" 0

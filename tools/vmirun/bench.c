@@ -40,6 +40,8 @@ static const struct vmi_bench_op vmi_bench_ops[] = {
 	{ "invlpg", VMI_CALL_InvalPage, 0, NULL },
 	{ "flush_tlb", VMI_CALL_FlushTLB, 0, NULL },
 	{ "rdtsc", VMI_CALL_GetCycleCounter, 1, "trap column: rdtsc made to fault" },
+	{ "io_delay", VMI_CALL_IODelay, 0, NULL },
+	{ "cycle_freq", VMI_CALL_GetCycleFrequency, 1, "native form (xor) never traps" },
 };
 #define VMI_BENCH_NOPS (sizeof(vmi_bench_ops) / sizeof(vmi_bench_ops[0]))
 
@@ -133,7 +135,7 @@ static int vmi_bench_column(struct vmi_run_ctx *ctx, const char *rom, const char
 			continue;
 		if (col == VMI_COL_CALL && c->form != VMI_FORM_CALL)
 			continue;
-		if (col == VMI_COL_INLINE && c->form != VMI_FORM_INLINE)
+		if (col == VMI_COL_INLINE && c->form != VMI_FORM_INLINE && c->form != VMI_FORM_NOP)
 			continue;
 		if (col == VMI_COL_NATIVE && !op->native)
 			continue;
@@ -148,6 +150,7 @@ static int vmi_bench_column(struct vmi_run_ctx *ctx, const char *rom, const char
 
 static void vmi_bench_print_cell(const struct vmi_bench_cell *c, double trap, bool json, bool last)
 {
+	const char *mark = c->form == VMI_FORM_NOP ? "n" : " ";
 	if (json) {
 		if (c->ns < 0)
 			printf("null%s", last ? "" : ", ");
@@ -158,9 +161,9 @@ static void vmi_bench_print_cell(const struct vmi_bench_cell *c, double trap, bo
 	if (c->ns < 0)
 		printf(" %9s %7s", "-", "");
 	else if (trap > 0)
-		printf(" %9.1f %6.0fx", c->ns, trap / c->ns);
+		printf(trap / c->ns < 9.95 ? " %8.1f%s %6.1fx" : " %8.1f%s %6.0fx", c->ns, mark, trap / c->ns);
 	else
-		printf(" %9.1f %7s", c->ns, "");
+		printf(" %8.1f%s %7s", c->ns, mark, "");
 }
 
 int vmi_bench(struct vmi_run_ctx *ctx, const char *const *roms, unsigned nroms, bool json)
@@ -210,7 +213,10 @@ int vmi_bench(struct vmi_run_ctx *ctx, const char *const *roms, unsigned nroms, 
 	if (json)
 		printf("]}\n");
 	else
-		printf("\n'-': the ROM does not give this site that form, or user mode cannot run it natively.\n"
+		printf("\n'-': the ROM does not give this site that form, or user mode cannot run it natively;\n"
+		       "'n': the INLINE column holds a NOP site (the ROM made the call nothing at all).\n"
+		       "CALL sites whose ROM code makes a hypercall pay one exit, as a trap does: only what the\n"
+		       "ROM does without the hypervisor (interrupt flag, CR shadows, batching) is cheaper.\n"
 		       "GetInterruptMask/SetInterruptMask under trap-and-emulate run natively and are WRONG (pushf/popf\n"
 		       "do not trap in user mode): that is the virtualization hole, not a fast path.\n");
 	return VMI_RUN_EXIT_OK;

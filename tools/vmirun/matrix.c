@@ -13,7 +13,7 @@
 #include "matrix.h"
 
 static const char *const vmi_matrix_policies[] = {
-	NULL, "no-inline", "ident:irq", "ident:mmu", "ident:io,no-inline:GetCycleCounter", "ident:cpu", NULL,
+	NULL, "no-inline", "ident:irq", "ident:mmu", "ident:io,no-inline:GetCycleFrequency", "ident:cpu", NULL,
 };
 #define VMI_MATRIX_NPOL 6
 

@@ -90,6 +90,12 @@ static void vmi_run_stats(FILE *f, const vmi_boot_state *st, const struct vmi_ru
 			(unsigned long long)vmi_run_cpu.win.batched_ops, (unsigned long long)vmi_run_cpu.win.pt_writes);
 	fprintf(f, "stats forms ident=%u inline=%u call=%u nop=%u\n", st->summary.forms[VMI_FORM_IDENT],
 		st->summary.forms[VMI_FORM_INLINE], st->summary.forms[VMI_FORM_CALL], st->summary.forms[VMI_FORM_NOP]);
+	unsigned rel32 = 0, slot = 0;
+	for (uint32_t i = 0; i < st->plan.count; i++) {
+		rel32 += st->plan.decisions[i].encoding == VMI_ENC_CALL_REL32;
+		slot += st->plan.decisions[i].encoding == VMI_ENC_CALL_RIP;
+	}
+	fprintf(f, "stats calls rel32=%u slot=%u\n", rel32, slot);
 	struct vmi_run_result res;
 	vmi_run_forms(st, &res);
 	for (unsigned id = 0; id < VMI_CALL_ID_LIMIT; id++) {

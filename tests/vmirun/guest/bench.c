@@ -79,3 +79,12 @@ VMI_BN_DECL(rdtsc)
 		acc += vmi_rdtsc();
 	__asm__ volatile("" : : "r"(acc));
 }
+VMI_BN_DECL(io_delay) { (void)env; for (unsigned long i = 0; i < n; i++) vmi_io_delay(); }
+VMI_BN_DECL(cycle_freq)
+{
+	(void)env;
+	uint64_t acc = 0;
+	for (unsigned long i = 0; i < n; i++)
+		acc += vmi_wl_cycle_freq();
+	__asm__ volatile("" : : "r"(acc));
+}

@@ -35,6 +35,15 @@ static inline uint32_t vmi_wl_probe(uint64_t va)
 #define VMI_WL_VA_BASE 0x0000000040000000ull /* PML4[0] -> PDPT[1] -> PD[0..] */
 #define VMI_WL_DATA_GPA 0x80000000ull        /* frames the leaf entries point at */
 
+/* GetCycleFrequency has no guest.h wrapper: the same site shape, by hand.
+ * Natively the result is 0 ("unknown"); a ROM may report its frequency. */
+static inline uint64_t vmi_wl_cycle_freq(void)
+{
+	VMI_REGS_(0, 0, 0, 0, 0);
+	VMI_SITE_(VMI_CALL_GetCycleFrequency, 0, "xorl %%eax,%%eax");
+	return vmi_a_;
+}
+
 void vmi_wl_pt_build(const struct vmi_wl_env *env, unsigned leaf_tables);
 uint64_t vmi_wl_va(unsigned page);
 uint64_t *vmi_wl_leaf(const struct vmi_wl_env *env, unsigned page);
@@ -67,5 +76,7 @@ VMI_BN_DECL(set_pxe_deferred);
 VMI_BN_DECL(invlpg);
 VMI_BN_DECL(flush_tlb);
 VMI_BN_DECL(rdtsc);
+VMI_BN_DECL(io_delay);
+VMI_BN_DECL(cycle_freq);
 
 #endif /* VMI_WL_H */
