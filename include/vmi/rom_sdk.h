@@ -133,6 +133,7 @@ struct vmi_rom_cpuid {
 
 /*
  * Each VMI_ROM_* macro emits one record into section VMI_ROM_DECL_SECTION
+ * (writable, so C and asm records agree on the section flags)
  * of the object; mkrom reads them and does not copy the section into the
  * image. `target` is resolved through the section's relocation (a plain
  * pointer-sized absolute reloc there is fine: it is only a symbol reference).
@@ -199,19 +200,19 @@ _Static_assert(offsetof(struct vmi_rom_decl, target) == 0x18, "decl layout");
 
 /* VMI_ROM_DECLARE - the header: vendor string (<= 16 chars), major, minor, features. */
 #define VMI_ROM_DECLARE(vendor_, major_, minor_, features_)                                        \
-	static const struct vmi_rom_decl vmi_rom_decl_header_ VMI_ROM_USED_ = {                    \
+	static struct vmi_rom_decl vmi_rom_decl_header_ VMI_ROM_USED_ = {                    \
 		.magic = VMI_ROM_DECL_MAGIC, .kind = VMI_ROM_DECL_HEADER, .major = (major_),       \
 		.minor = (minor_), .value = (features_), .vendor = vendor_ }
 
 /* VMI_ROM_INIT - the VMI init entry; the data area it asks for is struct vmi_rom_data. */
 #define VMI_ROM_INIT(fn)                                                                           \
-	static const struct vmi_rom_decl vmi_rom_decl_init_ VMI_ROM_USED_ = {                      \
+	static struct vmi_rom_decl vmi_rom_decl_init_ VMI_ROM_USED_ = {                      \
 		.magic = VMI_ROM_DECL_MAGIC, .kind = VMI_ROM_DECL_INIT,                            \
 		.value = VMI_ROM_DATA_SIZE, .target = { .ptr = (const void *)(fn) } }
 
 /* A record pointing at a C-visible symbol. */
 #define VMI_ROM_RECORD_(kind_, id_, flags_, clob_, sym_)                                           \
-	static const struct vmi_rom_decl VMI_ROM_CAT_(vmi_rom_decl_, __COUNTER__) VMI_ROM_USED_ = {   \
+	static struct vmi_rom_decl VMI_ROM_CAT_(vmi_rom_decl_, __COUNTER__) VMI_ROM_USED_ = {   \
 		.magic = VMI_ROM_DECL_MAGIC, .kind = (kind_), .flags = (flags_), .call_id = (id_), \
 		.clobbers = (clob_), .target = { .ptr = (const void *)(sym_) } }
 
@@ -266,9 +267,13 @@ _Static_assert(offsetof(struct vmi_rom_decl, target) == 0x18, "decl layout");
  * a register thunk (see the signatures at the top).
  */
 #define VMI_ROM_CALL(name, fn)                                                                     \
+	VMI_ROM_NAME_CHECK_(name)                                                                  \
 	VMI_ROM_CAT_(VMI_ROM_VIA_, VMI_ROM_KIND_##name)(name, fn, VMI_ROM_CLOBBER_C)
 #define VMI_ROM_CALL_CLOBBERS(name, fn, clobbers)                                                  \
+	VMI_ROM_NAME_CHECK_(name)                                                                  \
 	VMI_ROM_CAT_(VMI_ROM_VIA_, VMI_ROM_KIND_##name)(name, fn, clobbers)
+/* A misspelt name fails here first, with the compiler naming VMI_CALL_<name>. */
+#define VMI_ROM_NAME_CHECK_(name) enum { VMI_ROM_CAT_(vmi_rom_name_check_, __COUNTER__) = VMI_CALL_##name };
 
 #define VMI_ROM_VIA_GEN(name, fn, clob) VMI_ROM_RECORD_(VMI_ROM_DECL_CALL, VMI_CALL_##name, 0, clob, fn)
 /* The thunk names @fn only in asm text; the typed keeper pointer (never
