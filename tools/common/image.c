@@ -6,6 +6,7 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,17 @@ static int vmi_image_read(vmi_image *img, vmi_diag *d)
 	}
 	img->mode = st.st_mode & 07777;
 	img->len = (size_t)st.st_size;
+	/* A private mapping: no copy at load, and only the pages a patch touches
+	 * become private copies, so peak memory stays near the file size. */
+	if (img->len) {
+		void *m = mmap(NULL, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (m != MAP_FAILED) {
+			close(fd);
+			img->buf = m;
+			img->mapped = true;
+			return VMI_EXIT_OK;
+		}
+	}
 	img->buf = malloc(img->len ? img->len : 1);
 	if (!img->buf) {
 		close(fd);
@@ -189,7 +201,11 @@ void vmi_image_free(vmi_image *img)
 		elf_end(img->elf);
 	free(img->secs);
 	free(img->loads);
-	free(img->buf);
+	if (img->mapped)
+		munmap(img->buf, img->len);
+	else
+		free(img->buf);
+	img->mapped = false;
 	img->elf = NULL;
 	img->secs = NULL;
 	img->loads = NULL;

@@ -2,7 +2,7 @@
 /*
  * tools/common/image.h - an ELF image held in memory, read once.
  *
- * The whole file is read into one buffer; libelf (elf_memory) reads the
+ * The whole file is mapped privately (or read) into one buffer; libelf (elf_memory) reads the
  * headers from that buffer, and every section and segment is checked to lie
  * inside it. Tools patch the buffer and write it back as a whole, so bytes
  * they do not touch are copied exactly (libelf never lays the file out).
@@ -11,6 +11,7 @@
 #define VMI_TOOL_IMAGE_H
 
 #include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,7 +40,8 @@ typedef struct vmi_image_segment {
 
 typedef struct vmi_image {
 	const char *path;            /* as given (not owned) */
-	uint8_t *buf;                /* the file's bytes (owned) */
+	uint8_t *buf;                /* the file's bytes: a private mapping or a heap copy (owned) */
+	bool mapped;                 /* buf is a private mapping (munmap), else malloc'd */
 	size_t len;                  /* file length */
 	mode_t mode;                 /* permission bits, kept by an in-place rewrite */
 	Elf *elf;                    /* libelf view of buf */
