@@ -217,19 +217,24 @@ static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
 		printf("  target plan+apply <= %.0f ns/site: %s\n", cfg->max_ns_per_site,
 		       vmi_bench_met(ns_site <= cfg->max_ns_per_site));
 	if (cfg->max_ratio > 0)
-		printf("  target apply <= %.0fx gather memcpy: %s\n", cfg->max_ratio,
-		       vmi_bench_met(ratio_apply <= cfg->max_ratio));
+		printf("  target plan+apply <= %.0fx gather memcpy: %s (apply alone: %s)\n", cfg->max_ratio,
+		       vmi_bench_met(ratio_full <= cfg->max_ratio), vmi_bench_met(ratio_apply <= cfg->max_ratio));
 	if (cfg->max_total_us > 0)
 		printf("  target plan+apply < %.0f us: %s\n", cfg->max_total_us,
 		       vmi_bench_met(full_min / 1e3 < cfg->max_total_us));
 	printf("  target no hidden growth (workspace = formula, RSS flat): %s\n",
 	       vmi_bench_met(ws_len == expect_ws && rss_growth <= 64));
 	/* One line per figure for bench/RESULTS.md (collected by the make rule). */
-	printf("RESULT|%s %s plan+apply|%.2f ns/site|gather memcpy %.2f ns/site|%.2fx (apply alone %.2fx)|%s\n",
-	       cfg->label, vmi_bench_arch_name(arch), ns_site, gat_min / n, ratio_full, ratio_apply,
-	       cfg->max_total_us > 0 ? (full_min / 1e3 < cfg->max_total_us ? "met" : "NOT met")
-				     : vmi_bench_met(ns_site <= cfg->max_ns_per_site &&
-						     ratio_apply <= cfg->max_ratio));
+	if (cfg->max_total_us > 0)
+		printf("RESULT|%s %s plan+apply|%.0f us total (%.0f ns/site)|gather memcpy %.0f us|%.2fx (apply alone %.2fx)|< %.0f us: %s\n",
+		       cfg->label, vmi_bench_arch_name(arch), full_min / 1e3, ns_site, gat_min / 1e3,
+		       ratio_full, ratio_apply, cfg->max_total_us,
+		       vmi_bench_met(full_min / 1e3 < cfg->max_total_us));
+	else
+		printf("RESULT|%s %s plan+apply|%.2f ns/site (apply alone %.2f)|gather memcpy %.2f ns/site|%.2fx (apply alone %.2fx)|<= %.0f ns/site: %s; <= %.0fx: %s\n",
+		       cfg->label, vmi_bench_arch_name(arch), ns_site, app_min / n, gat_min / n, ratio_full,
+		       ratio_apply, cfg->max_ns_per_site, vmi_bench_met(ns_site <= cfg->max_ns_per_site),
+		       cfg->max_ratio, vmi_bench_met(ratio_full <= cfg->max_ratio));
 	printf("RESULT|%s %s workspace|%.2f bytes/site|formula %zu bytes|RSS growth %ld KiB|%s\n",
 	       cfg->label, vmi_bench_arch_name(arch), (double)ws_len / n, expect_ws, rss_growth,
 	       vmi_bench_met(ws_len == expect_ws && rss_growth <= 64));
