@@ -260,6 +260,34 @@ def test_dry_run_and_in_place(c, arch):
     check(rc == 0 and sha(tgt) == before, tag + ": --restore --in-place not identical")
 
 
+def test_repatch_and_no_slots(c, arch):
+    """Re-patching a patched image for another ROM equals patching the
+    original for it (apply writes whole sites from the native copies); an
+    image without vmi_slots keeps every CALL site native and says why."""
+    img = Image(c.guest[arch])
+    tag = "vmipatch %s" % arch
+    a, b = c.rom("mix", arch), c.rom("old-minor", arch)
+    p1, p2, p3 = (os.path.join(c.work, "re-%s-%d.elf" % (arch, i)) for i in range(3))
+    run([c.bin["vmipatch"], "--rom", a, "-o", p1, img.path])
+    rc, _, se = run([c.bin["vmipatch"], "--verify", "--rom", b, "-o", p2, p1])
+    run([c.bin["vmipatch"], "--rom", b, "-o", p3, img.path])
+    check(rc == 0 and sha(p2) == sha(p3), tag + ": re-patching differs from patching the original (%s)" % se.strip())
+    noslots = bytearray(img.d)
+    shstr = img.secs[[s["name"] for s in img.secs].index(".shstrtab")]
+    i = noslots.find(b"vmi_slots\0", shstr["off"])
+    noslots[i:i + 9] = b"vmi_slotz"
+    path = os.path.join(c.work, "noslots-%s.elf" % arch)
+    with open(path, "wb") as f:
+        f.write(noslots)
+    rc, so, se = run([c.bin["vmipatch"], "--rom", a, "-o", path + ".out", path])
+    check(rc == 0 and "CALL sites stay native: the image has no vmi_slots section" in so,
+          tag + ": no-slots image: %d %r" % (rc, se))
+    rc, so, _ = run([c.bin["vmipatch"], "--json", "-n", "--rom", a, path])
+    j = json.loads(so)
+    check(j["summary"]["forms"]["call"] == 0 and j["summary"]["reasons"]["out-of-range"] > 0,
+          tag + ": no-slots image has call sites: %r" % j["summary"])
+
+
 # ---- vmidump ----
 def nm_symbols(path):
     rc, so, _ = run(["nm", "-n", path])
@@ -473,6 +501,7 @@ def main():
             test_patch(c, arch, rom, kind)
         test_policy(c, arch)
         test_dry_run_and_in_place(c, arch)
+        test_repatch_and_no_slots(c, arch)
         test_dump(c, arch)
         test_lint(c, arch)
     test_lint_clean(c)

@@ -29,8 +29,9 @@ static const char *vmi_plan_error_text(vmi_status st)
 /*
  * Offline there is no ROM address: a direct `call rel32` (which the planner
  * picks when a site is too short for the 6-byte slot call, e.g. the 5-byte
- * i386 sites) would jump to rom_addr 0 + entry offset. Such sites stay
- * native: the slot call does not fit them.
+ * i386 sites, or when the image has no slot table) would jump to rom_addr
+ * 0 + entry offset. Such sites stay native: "does-not-fit" when the slot
+ * call is too long for the site, "out-of-range" when there are no slots.
  */
 static void vmi_toolplan_offline_only(vmi_toolplan *tp)
 {
@@ -38,7 +39,7 @@ static void vmi_toolplan_offline_only(vmi_toolplan *tp)
 		vmi_decision *d = &tp->plan.decisions[i];
 		if (d->form == VMI_FORM_CALL && d->encoding == VMI_ENC_CALL_REL32) {
 			d->form = VMI_FORM_IDENT;
-			d->reason = VMI_REASON_DOES_NOT_FIT;
+			d->reason = tp->opts.slots_addr ? VMI_REASON_DOES_NOT_FIT : VMI_REASON_OUT_OF_RANGE;
 			d->encoding = VMI_ENC_NONE;
 		}
 	}
