@@ -16,6 +16,9 @@
 # SAMPLE_ROMS_<arch>, VERSION_ROMS_<arch>, CORRUPT_ROMS_<arch>, ROM_CFLAGS_<arch>.
 
 ROMS_DIR := $(O)/roms
+# Also set by tools/mkrom/module.mk, which the top Makefile includes after
+# this file: rule prerequisites below are expanded now, so name it here too.
+MKROM := $(O)/tools/mkrom/mkrom
 ROM_ARCHES := i386 x86_64
 SAMPLE_ROM_NAMES := native vmware-like xen-like hvm
 VERSION_ROM_NAMES := old-minor new-minor wrong-major
