@@ -33,7 +33,9 @@
 #define VMI_GUEST_CLOBBERS VMI_CLOBBER_CALL_X86_64
 #elif defined(__i386__)
 #define VMI_GUEST_ARCH 1
-#define VMI_GUEST_SITE_LEN VMI_SITE_MIN_LEN_I386
+/* 6, not the 5-byte minimum: an offline-patched image calls through its
+ * slot table (`call *abs32`, 6 bytes) because the ROM address is unknown. */
+#define VMI_GUEST_SITE_LEN 6
 #define VMI_GUEST_CLOBBERS VMI_CLOBBER_CALL_I386
 #else
 #error "vmi/guest.h: i386 or x86-64 only"
