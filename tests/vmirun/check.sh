@@ -126,6 +126,26 @@ for rom in ${ROMS:-}; do
 	has "$r-nodefer" "pt-writes=32"
 done
 
+# ---- bench: one run, JSON; a ROM call that stays in the ROM (cli keeps
+# the flag in the data area) must beat a trap, and trap-and-emulate must
+# cost something (each trap is a signal round trip: microseconds) ----
+for rom in ${ROMS:-}; do
+	case $rom in *vmware-like*) ;; *) continue ;; esac
+	run bench --bench --json --rom "$rom"
+	rc_is bench 0
+	if python3 - "$T/bench.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ops = {o["op"]: o["ns"] for o in d["roms"][0]["ops"]}
+trap, call = ops["cli"][0], ops["cli"][1]
+assert trap > 100, trap
+assert call is not None and call * 10 < trap, (trap, call)
+# batching: deferred SetPxELong costs less per update than one by one
+assert ops["set_pxe_deferred"][1] * 5 < ops["set_pxe"][1], ops
+PY
+	then ok; else fail "bench: trap-and-emulate not dearer than the ROM call (see $T/bench.out)"; fi
+done
+
 # ---- bad input ----
 if [ -n "${ROMS:-}" ]; then
 	set -- $ROMS

@@ -58,7 +58,7 @@ static size_t vmi_trap_peek(uint64_t addr, uint8_t *buf, size_t len)
 }
 
 /* End the run from inside the handler: one report, no return. */
-static _Noreturn void vmi_trap_fatal_len(uint64_t rip, const char *what, size_t ilen)
+static _Noreturn void vmi_trap_fatal_len_(uint64_t rip, const char *what, size_t ilen)
 {
 	uint8_t bytes[15];
 	size_t n = 0;
@@ -79,11 +79,16 @@ static _Noreturn void vmi_trap_fatal_len(uint64_t rip, const char *what, size_t 
 	_exit(VMI_RUN_EXIT_GUEST);
 }
 
-/* The instruction at @rip could not be decoded: show 8 bytes. */
-static _Noreturn void vmi_trap_fatal(uint64_t rip, const char *what)
-{
-	vmi_trap_fatal_len(rip, what, 0);
-}
+/*
+ * Reporting may reach the vDSO clock (ASan's no-return hook does, before
+ * the call): rdtsc must run natively again first, so these are macros.
+ */
+#define vmi_trap_fatal_len(rip, what, ilen)                                                        \
+	do {                                                                                       \
+		vmi_trap_set_tsc(false);                                                           \
+		vmi_trap_fatal_len_(rip, what, ilen);                                              \
+	} while (0)
+#define vmi_trap_fatal(rip, what) vmi_trap_fatal_len(rip, what, 0)
 
 static int vmi_trap_greg(ZydisRegister r)
 {
@@ -367,8 +372,9 @@ bool vmi_trap_install(void)
 {
 	if (!ZYAN_SUCCESS(ZydisDecoderInit(&vmi_trap_dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
 		return false;
-	stack_t ss = { .ss_sp = malloc(VMI_TRAP_ALTSTACK), .ss_size = VMI_TRAP_ALTSTACK };
-	if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0)
+	static uint8_t altstack[VMI_TRAP_ALTSTACK] __attribute__((aligned(64)));
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	if (sigaltstack(&ss, NULL) != 0)
 		return false;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
