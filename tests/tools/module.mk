@@ -22,9 +22,17 @@ TOOLS_TEST_DEPS := $(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(GUEST_i386) $
 TOOLS_SDK_ROMS := $(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64) $(VERSION_ROMS_i386) $(VERSION_ROMS_x86_64)
 TOOLS_SDK_BAD_ROMS := $(CORRUPT_ROMS_i386) $(CORRUPT_ROMS_x86_64)
 
+# CMocka unit tests of tools/common.
+TOOLS_TEST_COMMON := $(TOOLS_TEST_DIR)/test_common
+$(TOOLS_TEST_COMMON): tests/tools/test_common.c $(TOOLS_COMMON_LIB) $(LIB_HOST)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itools/common -o $@ $< $(HOST_LDFLAGS) $(TOOLS_LIBS) $(CMOCKA_LIBS)
+ALL_TARGETS += $(TOOLS_TEST_COMMON)
+
 CHECK_TARGETS += check-tools
 .PHONY: check-tools
-check-tools: $(TOOLS_TEST_DEPS) $(TOOLS_SDK_ROMS) $(TOOLS_SDK_BAD_ROMS)
+check-tools: $(TOOLS_TEST_DEPS) $(TOOLS_SDK_ROMS) $(TOOLS_SDK_BAD_ROMS) $(TOOLS_TEST_COMMON)
+	@VMI_TEST_GUEST_X86_64=$(GUEST_x86_64) $(TOOLS_TEST_COMMON)
 	@python3 tests/tools/run.py --bin $(O)/tools --guest $(O)/guest --roms $(TOOLS_TEST_DIR)/roms \
 		--work $(TOOLS_TEST_DIR)/work $(foreach r,$(TOOLS_SDK_ROMS),--sample-rom $(r)) \
 		$(foreach r,$(TOOLS_SDK_BAD_ROMS),--bad-rom $(r))

@@ -28,11 +28,14 @@ static int vmi_image_read(vmi_image *img, vmi_diag *d)
 
 	if (fd < 0)
 		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
 		int e = errno;
 		close(fd);
-		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "%s",
-				    S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "cannot stat: %s", strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "not a regular file");
 	}
 	img->mode = st.st_mode & 07777;
 	img->len = (size_t)st.st_size;
@@ -87,6 +90,9 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 
 	if (img->len < EI_NIDENT || memcmp(img->buf, ELFMAG, SELFMAG) != 0)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "not an ELF file");
+	size_t ehdr_size = img->buf[EI_CLASS] == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (img->len < ehdr_size)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "truncated ELF header (%zu bytes)", img->len);
 	img->elf = elf_memory((char *)img->buf, img->len);
 	if (!img->elf || elf_kind(img->elf) != ELF_K_ELF)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "not an ELF file");

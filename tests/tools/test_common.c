@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of tools/common: segment mapping, the atomic writer, the JSON
+ * writer, symbol lookup, image and ROM loading errors. Expected values are
+ * worked out by hand from the inputs each test builds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <elf.h>
+
+#include "atomic.h"
+#include "diag.h"
+#include "guestinfo.h"
+#include "image.h"
+#include "json.h"
+#include "romfile.h"
+#include "segmap.h"
+#include "symbols.h"
+
+static char vmi_tmpdir[256];
+
+static int vmi_setup_dir(void **state)
+{
+	(void)state;
+	snprintf(vmi_tmpdir, sizeof(vmi_tmpdir), "/tmp/vmi-test-common.XXXXXX");
+	return mkdtemp(vmi_tmpdir) ? 0 : -1;
+}
+
+static int vmi_teardown_dir(void **state)
+{
+	char cmd[300];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", vmi_tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *vmi_path(const char *name)
+{
+	static char p[2][512];
+	static int k;
+	k ^= 1;
+	snprintf(p[k], sizeof(p[k]), "%s/%s", vmi_tmpdir, name);
+	return p[k];
+}
+
+static void vmi_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int vmi_count_entries(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+/* ---- segmap ---- */
+static void test_segmap_offset(void **state)
+{
+	(void)state;
+	uint8_t buf[0x600];
+	vmi_image_segment loads[2] = {
+		{ .offset = 0x100, .vaddr = 0x1000, .filesz = 0x200, .memsz = 0x200, .flags = PF_R | PF_X },
+		{ .offset = 0x400, .vaddr = 0x3000, .filesz = 0x100, .memsz = 0x300, .flags = PF_R | PF_W },
+	};
+	vmi_image img = { .buf = buf, .len = sizeof(buf), .loads = loads, .nloads = 2 };
+	uint64_t off = 0;
+
+	assert_true(vmi_segmap_offset(&img, 0x1000, 1, &off));
+	assert_int_equal(off, 0x100);
+	assert_true(vmi_segmap_offset(&img, 0x11ff, 1, &off));
+	assert_int_equal(off, 0x2ff);
+	assert_false(vmi_segmap_offset(&img, 0x11ff, 2, &off)); /* runs past the segment's file bytes */
+	assert_false(vmi_segmap_offset(&img, 0xfff, 1, &off));  /* below every segment */
+	assert_false(vmi_segmap_offset(&img, 0x2000, 1, &off)); /* in the gap */
+	assert_true(vmi_segmap_offset(&img, 0x3050, 0x10, &off));
+	assert_int_equal(off, 0x450);
+	assert_false(vmi_segmap_offset(&img, 0x3100, 1, &off)); /* bss: in memsz, not in the file */
+	assert_false(vmi_segmap_offset(&img, UINT64_MAX, 2, &off));
+	assert_false(vmi_segmap_offset(&img, 0x3000, UINT64_MAX, &off));
+
+	uint32_t n = 0;
+	vmi_region *r = vmi_segmap_regions(&img, &n);
+	assert_non_null(r);
+	assert_int_equal(n, 2);
+	assert_ptr_equal(r[0].host, buf + 0x100);
+	assert_int_equal(r[0].addr, 0x1000);
+	assert_int_equal(r[0].len, 0x200);
+	assert_int_equal(r[0].flags, VMI_REGION_F_EXEC);
+	assert_ptr_equal(r[1].host, buf + 0x400);
+	assert_int_equal(r[1].len, 0x100); /* file bytes only */
+	assert_int_equal(r[1].flags, 0);
+	free(r);
+}
+
+/* ---- atomic writer ---- */
+static void test_atomic_write_replaces(void **state)
+{
+	(void)state;
+	const char *p = vmi_path("out.bin");
+	vmi_diag d = { 0 };
+	vmi_write_file(p, "old contents", 12);
+	int oldfd = open(p, O_RDONLY);
+	assert_true(oldfd >= 0);
+
+	assert_int_equal(vmi_atomic_write(p, "new", 3, 0640, &d), VMI_EXIT_OK);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, 3);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	char b[16] = { 0 };
+	FILE *f = fopen(p, "rb");
+	assert_int_equal(fread(b, 1, sizeof(b), f), 3);
+	fclose(f);
+	assert_memory_equal(b, "new", 3);
+	/* Replaced by rename: a reader of the old file still sees all of it. */
+	memset(b, 0, sizeof(b));
+	assert_int_equal(read(oldfd, b, sizeof(b)), 12);
+	assert_memory_equal(b, "old contents", 12);
+	close(oldfd);
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), 1); /* no temporary file left */
+	unlink(p);
+}
+
+static void test_atomic_write_failures(void **state)
+{
+	(void)state;
+	vmi_diag d = { 0 };
+	const char *p = vmi_path("missing-dir/out.bin");
+	assert_int_equal(vmi_atomic_write(p, "x", 1, 0644, &d), VMI_EXIT_IO);
+	assert_non_null(strstr(d.msg, "temporary file"));
+	assert_string_equal(d.file, p);
+
+	const char *file = vmi_path("plain");
+	vmi_write_file(file, "x", 1);
+	char under[600];
+	snprintf(under, sizeof(under), "%s/out.bin", file);
+	assert_int_equal(vmi_atomic_write(under, "x", 1, 0644, &d), VMI_EXIT_IO);
+
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/", vmi_tmpdir);
+	assert_int_equal(vmi_atomic_write(dir, "x", 1, 0644, &d), VMI_EXIT_IO);
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), 1); /* just "plain" */
+	unlink(file);
+}
+
+/* ---- JSON ---- */
+static void test_json_writer(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	vmi_json j;
+	vmi_json_init(&j, f);
+	vmi_json_obj(&j);
+	vmi_json_kstr(&j, "s", "q\"b\\n\n\x01");
+	vmi_json_ku64(&j, "n", 18446744073709551615ull);
+	vmi_json_khex(&j, "h", 0xffffffff81000000ull);
+	vmi_json_key(&j, "a");
+	vmi_json_arr(&j);
+	vmi_json_u64(&j, 1);
+	vmi_json_obj(&j);
+	vmi_json_obj_end(&j);
+	vmi_json_arr(&j);
+	vmi_json_arr_end(&j);
+	vmi_json_arr_end(&j);
+	vmi_json_kstr(&j, "z", NULL);
+	vmi_json_kbool(&j, "t", true);
+	vmi_json_obj_end(&j);
+	vmi_json_end(&j);
+	fclose(f);
+	/* RFC 8259: quote and backslash escaped, control characters as \u00XX;
+	 * commas only between members; 64-bit addresses as strings. */
+	assert_string_equal(text, "{\"s\":\"q\\\"b\\\\n\\u000a\\u0001\",\"n\":18446744073709551615,"
+				  "\"h\":\"0xffffffff81000000\",\"a\":[1,{},[]],\"z\":null,\"t\":true}\n");
+	free(text);
+}
+
+/* ---- diag ---- */
+static void test_diag_one_line(void **state)
+{
+	(void)state;
+	vmi_diag d = { 0 };
+	assert_int_equal(vmi_diag_set(&d, VMI_EXIT_INPUT, "f.elf", "bad\nname %d\r", 7), VMI_EXIT_INPUT);
+	assert_string_equal(d.msg, "bad name 7 ");
+	assert_int_equal(d.code, VMI_EXIT_INPUT);
+}
+
+/* ---- symbols ---- */
+static void test_symtab_find(void **state)
+{
+	(void)state;
+	vmi_symbol syms[] = {
+		{ 0x1000, 0x10, "f" },   { 0x1010, 0, "label" }, { 0x2000, 0x20, "g" },
+		{ 0x3000, 8, "real" },   { 0x3000, 0, "alias" },
+	};
+	vmi_symtab t = { syms, 5 };
+	uint64_t off = 99;
+	char b[64];
+
+	assert_string_equal(vmi_symtab_find(&t, 0x1005, &off)->name, "f");
+	assert_int_equal(off, 5);
+	assert_string_equal(vmi_symtab_find(&t, 0x1010, &off)->name, "label");
+	assert_int_equal(off, 0);
+	assert_string_equal(vmi_symtab_find(&t, 0x1500, &off)->name, "label"); /* unsized: up to the next */
+	assert_null(vmi_symtab_find(&t, 0xfff, &off));
+	assert_null(vmi_symtab_find(&t, 0x2020, &off)); /* past g's size */
+	assert_string_equal(vmi_symtab_find(&t, 0x3004, &off)->name, "real");
+	/* Past "real": the unsized alias at the same address reaches up to the next symbol. */
+	assert_string_equal(vmi_symtab_find(&t, 0x3008, &off)->name, "alias");
+	assert_int_equal(off, 8);
+	assert_string_equal(vmi_symtab_format(&t, 0x2001, b, sizeof(b)), "g+0x1");
+	assert_string_equal(vmi_symtab_format(&t, 0x2000, b, sizeof(b)), "g");
+	assert_string_equal(vmi_symtab_format(&t, 0x10, b, sizeof(b)), "?");
+}
+
+/* ---- image and ROM loading ---- */
+static void test_image_bad_files(void **state)
+{
+	(void)state;
+	vmi_image img;
+	vmi_diag d = { 0 };
+	const char *p = vmi_path("img");
+
+	vmi_write_file(p, "", 0);
+	assert_int_equal(vmi_image_load(&img, p, 0, &d), VMI_EXIT_INPUT);
+	assert_string_equal(d.msg, "not an ELF file");
+
+	uint8_t h[64] = { 0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT };
+	vmi_write_file(p, h, 20);
+	assert_int_equal(vmi_image_load(&img, p, 0, &d), VMI_EXIT_INPUT);
+	assert_non_null(strstr(d.msg, "truncated"));
+
+	/* A complete ELF64 header for AArch64, no sections: wrong machine. */
+	Elf64_Ehdr eh;
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, h, EI_NIDENT);
+	eh.e_type = ET_EXEC;
+	eh.e_machine = EM_AARCH64;
+	eh.e_version = EV_CURRENT;
+	eh.e_ehsize = sizeof(eh);
+	vmi_write_file(p, &eh, sizeof(eh));
+	assert_int_equal(vmi_image_load(&img, p, 0, &d), VMI_EXIT_INPUT);
+	assert_non_null(strstr(d.msg, "machine 183"));
+
+	/* x86-64, but the section table lies past the end of the file. */
+	eh.e_machine = EM_X86_64;
+	eh.e_shoff = 0x10000;
+	eh.e_shnum = 3;
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	vmi_write_file(p, &eh, sizeof(eh));
+	assert_int_equal(vmi_image_load(&img, p, 0, &d), VMI_EXIT_INPUT);
+	assert_non_null(strstr(d.msg, "past the end of the file"));
+
+	assert_int_equal(vmi_image_load(&img, vmi_path("none"), 0, &d), VMI_EXIT_IO);
+	assert_int_equal(vmi_image_load(&img, vmi_tmpdir, 0, &d), VMI_EXIT_IO); /* a directory */
+	unlink(p);
+}
+
+static void test_image_guest(void **state)
+{
+	(void)state;
+	const char *g = getenv("VMI_TEST_GUEST_X86_64");
+	vmi_image img;
+	vmi_guestinfo gi;
+	vmi_diag d = { 0 };
+
+	if (!g)
+		skip();
+	assert_int_equal(vmi_image_load(&img, g, VMI_ARCH_X86_64, &d), VMI_EXIT_OK);
+	assert_int_equal(img.arch, VMI_ARCH_X86_64);
+	assert_true(img.nloads >= 2);
+	for (size_t i = 1; i < img.nloads; i++)
+		assert_true(img.loads[i - 1].vaddr < img.loads[i].vaddr);
+	const vmi_image_section *s = vmi_image_section_by_name(&img, "vmi_sites");
+	assert_non_null(s);
+	assert_int_equal(vmi_guestinfo_load(&img, &gi, &d), VMI_EXIT_OK);
+	assert_int_equal(gi.ann.count, s->size / 16);
+	assert_non_null(gi.slots);
+	/* The descriptor starts 16 bytes into the note: 12-byte header + "VMI\0". */
+	assert_int_equal(gi.desc_off, vmi_image_section_by_name(&img, ".note.vmi")->offset + 16);
+	assert_int_equal(gi.desc_len, 28);
+	vmi_image_free(&img);
+	assert_int_equal(vmi_image_load(&img, g, VMI_ARCH_I386, &d), VMI_EXIT_INPUT); /* wrong class */
+}
+
+static void test_romfile_errors(void **state)
+{
+	(void)state;
+	vmi_romfile rf;
+	vmi_diag d = { 0 };
+	const char *p = vmi_path("rom");
+	uint8_t junk[1024];
+
+	assert_int_equal(vmi_romfile_load(&rf, vmi_path("none.rom"), &d), VMI_EXIT_IO);
+	vmi_romfile_free(&rf);
+	memset(junk, 0x55, sizeof(junk));
+	vmi_write_file(p, junk, sizeof(junk));
+	assert_int_equal(vmi_romfile_load(&rf, p, &d), VMI_EXIT_INPUT);
+	assert_non_null(strstr(d.msg, "VMI_E_ROM_SIGNATURE"));
+	vmi_romfile_free(&rf);
+	unlink(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_segmap_offset),
+		cmocka_unit_test(test_atomic_write_replaces),
+		cmocka_unit_test(test_atomic_write_failures),
+		cmocka_unit_test(test_json_writer),
+		cmocka_unit_test(test_diag_one_line),
+		cmocka_unit_test(test_symtab_find),
+		cmocka_unit_test(test_image_bad_files),
+		cmocka_unit_test(test_image_guest),
+		cmocka_unit_test(test_romfile_errors),
+	};
+	return cmocka_run_group_tests(tests, vmi_setup_dir, vmi_teardown_dir);
+}
