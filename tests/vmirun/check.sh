@@ -9,7 +9,8 @@
 #     sites, gone with them;
 #   - deferred mode: N page-table updates reach the hypervisor as 1 batch;
 #   - bad input: one clear line, the documented exit code, no hang.
-# Environment: VMIRUN (binary), BAD_DIR (bad guests), ROMS (sample ROMs).
+# Environment: VMIRUN (binary), BAD_DIR (bad guests), ROMS (sample ROMs),
+# CORRUPT_ROMS (ROMs that must fail validation).
 set -u
 V=${VMIRUN:?}
 BAD=${BAD_DIR:?}
@@ -160,6 +161,14 @@ if [ -n "${ROMS:-}" ]; then
 	rc_is truncrom 1
 	err_has truncrom "VMI_E_ROM_TRUNCATED"
 fi
+# The corrupt ROMs roms/ builds (bad checksum, table out of bounds, truncated).
+for rom in ${CORRUPT_ROMS:-}; do
+	r=$(basename "$rom" .rom)
+	run "$r" --rom "$rom" --workload irq
+	rc_is "$r" 1
+	err_has "$r" "ROM rejected: VMI_E_ROM_"
+	one_err_line "$r"
+done
 printf 'VMIP' >"$T/patcher.bin"
 run badblob --patcher "$T/patcher.bin" --workload irq
 rc_is badblob 1

@@ -27,9 +27,10 @@ CHECK_TARGETS += check-vmirun
 DEMO_TARGETS += demo-vmirun
 BENCH_TARGETS += bench-vmirun
 .PHONY: check-vmirun demo-vmirun bench-vmirun
-check-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64)
+check-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64) \
+		$(CORRUPT_ROMS_x86_64)
 	@VMIRUN=$(VMIRUN_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_x86_64)" \
-		sh tests/vmirun/check.sh
+		CORRUPT_ROMS="$(CORRUPT_ROMS_x86_64)" sh tests/vmirun/check.sh
 demo-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64)
 	@echo "== vmirun: what each form costs (trap-and-emulate vs ROM CALL / INLINE vs native)"
 	@$(VMIRUN_BIN) --bench $(addprefix --rom ,$(filter %vmware-like-x86_64.rom %xen-like-x86_64.rom,$(SAMPLE_ROMS_x86_64)))
