@@ -32,6 +32,9 @@ static vmi_plan vmi_e2e_expect_plan;
 static vmi_policy vmi_e2e_policy;
 static vmi_rom vmi_e2e_rom;
 static int vmi_e2e_verbose;
+/* `e2e-skew`: expect one more ROM entry than the plan gives, so a run must
+ * FAIL; proves the counter comparison is not vacuous. */
+static int vmi_e2e_skew;
 
 struct vmi_e2e_mbi {
 	uint32_t flags;
@@ -63,7 +66,7 @@ static int vmi_e2e_prefix(const char *s, size_t len, const char *p)
 	return len >= n && vmi_memcmp(s, p, n) == 0;
 }
 
-/* "guest.elf vmi=ident verbose" -> the policy and switches. Unknown words are ignored (QEMU puts the file name first). */
+/* "guest.elf vmi=ident verbose e2e-skew" -> the policy and switches. Unknown words are ignored (QEMU puts the file name first). */
 static int vmi_e2e_parse_cmdline(const struct vmi_e2e_mbi *mbi, const vmi_policy **pol)
 {
 	const char *cmd = (mbi->flags & 4) ? (const char *)(uintptr_t)mbi->cmdline : "";
@@ -78,6 +81,8 @@ static int vmi_e2e_parse_cmdline(const struct vmi_e2e_mbi *mbi, const vmi_policy
 			n++;
 		if (n == 7 && vmi_e2e_prefix(cmd, n, "verbose"))
 			vmi_e2e_verbose = 1;
+		if (n == 8 && vmi_e2e_prefix(cmd, n, "e2e-skew"))
+			vmi_e2e_skew = 1;
 		if (vmi_e2e_prefix(cmd, n, "vmi=")) {
 			size_t err_at = 0;
 			vmi_status s = vmi_policy_parse(&vmi_e2e_policy, cmd + 4, n - 4, &err_at);
@@ -191,6 +196,13 @@ static unsigned vmi_e2e_check_counters(const vmi_plan *plan)
 	for (uint32_t i = 0; i < plan->count; i++)
 		if (plan->decisions[i].form == VMI_FORM_CALL && plan->decisions[i].call_id < VMI_CALL_ID_LIMIT)
 			want[plan->decisions[i].call_id]++;
+	for (uint32_t i = 0; vmi_e2e_skew && i < plan->count; i++)
+		if (plan->decisions[i].form == VMI_FORM_CALL) {
+			vmi_e2e_printf("e2e-skew: expecting one entry too many for call %u\n",
+				       plan->decisions[i].call_id);
+			want[plan->decisions[i].call_id]++;
+			break;
+		}
 	vmi_e2e_printf("counters:");
 	for (uint32_t id = 0; id < VMI_CALL_ID_LIMIT; id++) {
 		uint32_t got = vmi_e2e_rom_count(id);

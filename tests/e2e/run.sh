@@ -62,7 +62,9 @@ mkdir -p "$logdir" || exit 2
 failed=0 total=0
 
 # case NAME IMAGE ROM APPEND MACHINE QEMU EXPECT... : EXPECT are extended
-# regexps that must each match a line of the serial log.
+# regexps that must each match a line of the serial log; one starting with
+# '!' must match none. want_rc/want_result (set for one call) turn a case
+# into a negative control that must end in that status and RESULT.
 vmi_e2e_case() {
 	local name=$1 image=$2 rom=$3 append=$4 machine=$5 qemu=$6
 	shift 6
@@ -82,6 +84,11 @@ vmi_e2e_case() {
 		rc=$?
 		tr -d '\r' <"$log.raw" >"$log" 2>/dev/null
 		rm -f "$log.raw"
+		if [ "${want_rc:-33}" != 33 ]; then
+			# a negative control: the guest must detect the planted fault
+			[ "$rc" = "$want_rc" ] || why="QEMU exit status $rc, want $want_rc (a planted fault went unnoticed)"
+			rc=33
+		fi
 		case $rc in
 		33) ;;
 		0) why="QEMU exit status 0: triple fault or reset" ;;
@@ -89,11 +96,14 @@ vmi_e2e_case() {
 		3) why="the guest reported FAIL" ;;
 		*) why="QEMU exit status $rc: $(head -c 200 "$log.qemu")" ;;
 		esac
-		[ -z "$why" ] && ! grep -qx 'RESULT: PASS' "$log" && why="no 'RESULT: PASS' line"
+		[ -z "$why" ] && ! grep -qx "RESULT: ${want_result:-PASS}" "$log" && why="no 'RESULT: ${want_result:-PASS}' line"
 		local e
 		for e in "$@"; do
 			[ -n "$why" ] && break
-			grep -Eq -- "$e" "$log" || why="expected a line matching /$e/"
+			case $e in
+			!*) ! grep -Eq -- "${e#!}" "$log" || why="unexpected line matching /${e#!}/" ;;
+			*) grep -Eq -- "$e" "$log" || why="expected a line matching /$e/" ;;
+			esac
 		done
 	fi
 	local dec
@@ -116,17 +126,22 @@ NONE='^rom: none'
 
 i=$qemu_main
 vmi_e2e_case no-rom "$guest" "" "" pc "$i" "$NONE" "$ALL_IDENT" '^reasons: no-rom=' "$NOT_PRE"
-vmi_e2e_case native "$guest" native "" pc "$i" "$FOUND" "$NOT_PRE"
+vmi_e2e_case native "$guest" native "" pc "$i" "$FOUND" "$ALL_IDENT" '^vmi-init: ok' "$NOT_PRE"
 vmi_e2e_case vmware-like "$guest" vmware-like "" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$NOT_PRE"
 vmi_e2e_case xen-like "$guest" xen-like "" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$NOT_PRE"
-vmi_e2e_case hvm "$guest" hvm "" pc "$i" "$FOUND" "$NOT_PRE"
-vmi_e2e_case old-minor "$guest" old-minor "" pc "$i" "$FOUND" 'rom-minor-too-old=[1-9]' "$NOT_PRE"
-vmi_e2e_case new-minor "$guest" new-minor "" pc "$i" "$FOUND" "$NOT_PRE"
+vmi_e2e_case hvm "$guest" hvm "" pc "$i" "$FOUND" '^vmi-init: ok' "$NOT_PRE"
+vmi_e2e_case old-minor "$guest" old-minor "" pc "$i" "$FOUND" 'rom-minor-too-old=[1-9]' "$SOME_CALL" "$COUNTED" "$NOT_PRE"
+vmi_e2e_case new-minor "$guest" new-minor "" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$NOT_PRE"
 vmi_e2e_case wrong-major "$guest" wrong-major "" pc "$i" "$FOUND" "$ALL_IDENT" '^reasons: rom-major=[0-9]+$'
 vmi_e2e_case bad-checksum "$guest" bad-checksum "" pc "$i" "$NONE" "$ALL_IDENT"
 vmi_e2e_case table-oob "$guest" table-oob "" pc "$i" '^rom: none \(candidate at 0x[0-9a-f]+ rejected: VMI_E_ROM_TABLE_BOUNDS' "$ALL_IDENT"
 vmi_e2e_case truncated "$guest" truncated "" pc "$i" "$NONE" "$ALL_IDENT"
 vmi_e2e_case policy-ident "$guest" vmware-like "vmi=ident" pc "$i" "$FOUND" "$ALL_IDENT" '^reasons: policy=[0-9]+$'
+vmi_e2e_case policy-mixed "$guest" vmware-like "vmi=ident:io,no-feature:deferred" pc "$i" "$FOUND" \
+	"$SOME_CALL" '^reasons: .*policy=[1-9]' "$COUNTED" \
+	'!^counters:.* (INB|INW|INL|OUTB|OUTW|OUTL|IODelay|SetDeferredMode|FlushDeferredCalls)='
+want_rc=3 want_result=FAIL vmi_e2e_case skew-must-fail "$guest" vmware-like "e2e-skew" pc "$i" \
+	'^counters: 1 call ids differ from the plan'
 vmi_e2e_case q35-vmware-like "$guest" vmware-like "" q35 "$i" "$FOUND" "$SOME_CALL" "$COUNTED"
 vmi_e2e_case nodefaults-vmware-like "$guest" vmware-like "" nodefaults "$i" '^rom: .* at 0xc0000 ' "$SOME_CALL" "$COUNTED"
 if [ "$E2E_ARCH" = i386 ] && command -v "$QEMU_X86_64" >/dev/null; then
