@@ -54,6 +54,11 @@ uint32_t vmi_e2e_rom_count(uint32_t id)
 	return id < VMI_CALL_ID_LIMIT ? vmi_e2e_data.counts[id] : 0;
 }
 
+uint32_t vmi_e2e_rom_queued(void)
+{
+	return vmi_e2e_data.queue_len;
+}
+
 void vmi_e2e_rom_reset_counts(void)
 {
 	vmi_memset(vmi_e2e_data.counts, 0, sizeof(vmi_e2e_data.counts));

@@ -18,6 +18,8 @@ vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image);
 uint32_t vmi_e2e_rom_count(uint32_t id);
 /* Forget what VMI init itself may have counted. */
 void vmi_e2e_rom_reset_counts(void);
+/* Deferred operations the ROM holds right now (0 without a ROM). */
+uint32_t vmi_e2e_rom_queued(void);
 /* One line with the ROM's own bookkeeping (hypercalls, vif, deferred queue). */
 void vmi_e2e_rom_print(void);
 

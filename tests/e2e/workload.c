@@ -13,6 +13,7 @@
 #include "vmi/guest.h"
 
 #include "e2e.h"
+#include "romdata.h"
 
 VMI_GUEST_NOTE(1, 3);
 
@@ -123,7 +124,13 @@ static void vmi_e2e_mmu(struct vmi_e2e_results *r)
 #endif
 	vmi_allocate_page(0x123, 1);
 	vmi_release_page(0x123, 1);
+	/* A ROM that really defers holds the updates in its queue until the flush. */
+	uint32_t queued = vmi_e2e_rom_queued();
+	uint32_t before = (uint32_t)pt[1];
 	vmi_flush_deferred();
+	vmi_e2e_printf("deferred: %u queued before flush\n", queued);
+	if (queued)
+		CHECK(r, before == 0, "deferred entry not written before the flush", before, 0);
 	vmi_set_deferred_mode(0);
 	CHECK(r, pt[1] == 0x00001003u, "set entry after flush", pt[1], 0x00001003u);
 	CHECK(r, pt[2] == 0x00002063u, "update entry after flush", pt[2], 0x00002063u);
