@@ -112,6 +112,12 @@ echo "$err" | grep -q "object is for i386, not for x86_64" || bad "--arch mismat
 head -c 300 "$ROMS_DIR/obj/vmware-like-x86_64.o" >"$WORK/cut.o"
 "$MKROM" -o "$WORK/x.rom" "$WORK/cut.o" 2>/dev/null; [ $? -eq 1 ] || bad "truncated object: want exit 1"
 
+# ---- hostile objects: seeded mutations of good ones ----
+for arch in i386 x86_64; do
+	python3 "$here/mutate.py" "$MKROM" "$ROMS_DIR/obj/xen-like-$arch.o" "$WORK" 150 7 ||
+		bad "mutated $arch objects"
+done
+
 # ---- reproducible: compile and build again, compare bytes ----
 for arch in i386 x86_64; do
 	eval flags=\"\$ROM_CFLAGS_$arch\"

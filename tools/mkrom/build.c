@@ -234,6 +234,9 @@ static int vmi_plan_entries(vmi_build *b)
 	const vmi_decl *h = &b->decls[b->header];
 	if (!h->vendor[0])
 		return vmi_fail(b, "VMI_ROM_DECLARE has an empty vendor name");
+	for (const char *v = h->vendor; *v; v++)
+		if (*v < 0x20 || *v >= 0x7f)
+			return vmi_fail(b, "VMI_ROM_DECLARE: the vendor name has a non-printable byte");
 	if (b->nentries == 0 || b->nentries > VMI_ROM_MAX_CALLS)
 		return vmi_diag_set(b->d, VMI_EXIT_INPUT, b->o->path, "the ROM declares %zu calls (1..%u allowed)",
 				    b->nentries, (unsigned)VMI_ROM_MAX_CALLS);

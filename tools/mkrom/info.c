@@ -51,10 +51,20 @@ static void vmi_stub_hex(const vmi_rom *rom, const vmi_rom_call *c, char *buf, s
 		pos += (size_t)snprintf(buf + pos, len - pos, "%s%02x", i ? " " : "", rom->image[c->stub_off + i]);
 }
 
+/* The vendor comes from the ROM: keep control bytes off the terminal. */
+static void vmi_vendor_text(const vmi_rom *rom, char *buf)
+{
+	size_t i;
+	for (i = 0; i < VMI_ROM_VENDOR_MAX && rom->vendor[i]; i++)
+		buf[i] = (rom->vendor[i] >= 0x20 && rom->vendor[i] < 0x7f) ? rom->vendor[i] : '?';
+	buf[i] = 0;
+}
+
 static void vmi_info_text(FILE *f, const char *path, const vmi_rom *rom)
 {
-	char fb[160], cb[80], sb[80], hb[3 * 32 + 8];
-	fprintf(f, "%s: VMI ROM \"%s\"\n", path, rom->vendor);
+	char fb[160], cb[80], sb[80], hb[3 * 32 + 8], vb[VMI_ROM_VENDOR_MAX + 1];
+	vmi_vendor_text(rom, vb);
+	fprintf(f, "%s: VMI ROM \"%s\"\n", path, vb);
 	fprintf(f, "  interface %u.%u, arch %s, features %s (0x%x)\n", (unsigned)rom->major,
 		(unsigned)rom->minor, vmi_arch_text(rom->arch), vmi_features_text(rom->features, fb, sizeof(fb)),
 		(unsigned)rom->features);
@@ -95,11 +105,12 @@ static void vmi_info_text(FILE *f, const char *path, const vmi_rom *rom)
 static void vmi_info_json(FILE *f, const char *path, const vmi_rom *rom)
 {
 	vmi_json j;
-	char hb[3 * 32 + 8];
+	char hb[3 * 32 + 8], vb[VMI_ROM_VENDOR_MAX + 1];
+	vmi_vendor_text(rom, vb);
 	vmi_json_init(&j, f);
 	vmi_json_obj(&j);
 	vmi_json_kstr(&j, "file", path);
-	vmi_json_kstr(&j, "vendor", rom->vendor);
+	vmi_json_kstr(&j, "vendor", vb);
 	vmi_json_ku64(&j, "major", rom->major);
 	vmi_json_ku64(&j, "minor", rom->minor);
 	vmi_json_kstr(&j, "arch", vmi_arch_text(rom->arch));

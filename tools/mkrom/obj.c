@@ -11,6 +11,34 @@
 
 #include "vmi/annotations.h"
 
+/* Names end up in error messages: a hostile object must not put control
+ * bytes on the user's terminal, so such names are replaced by a copy with
+ * '?' for every byte outside printable ASCII. */
+static const char *vmi_obj_clean_name(vmi_obj *o, const char *name)
+{
+	if (!name)
+		return "";
+	const char *p = name;
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	if (!*p)
+		return name;
+	char **list = realloc(o->owned_, (o->nowned_ + 1) * sizeof(*list));
+	char *copy = strdup(name);
+	if (!list || !copy) {
+		free(copy);
+		if (list)
+			o->owned_ = list;
+		return "?";
+	}
+	o->owned_ = list;
+	for (char *q = copy; *q; q++)
+		if (*q < 0x20 || *q >= 0x7f)
+			*q = '?';
+	o->owned_[o->nowned_++] = copy;
+	return copy;
+}
+
 static int vmi_obj_bad(vmi_obj *o, vmi_diag *d, const char *what)
 {
 	return vmi_diag_set(d, VMI_EXIT_INPUT, o->path, "%s", what);
@@ -29,8 +57,7 @@ static int vmi_obj_read_symtab(vmi_obj *o, Elf_Scn *scn, const GElf_Shdr *sh, vm
 		GElf_Sym s;
 		if (!gelf_getsym(data, (int)i, &s))
 			return vmi_obj_bad(o, d, "malformed symbol table");
-		const char *name = elf_strptr(o->elf_, sh->sh_link, s.st_name);
-		o->syms[i].name = name ? name : "";
+		o->syms[i].name = vmi_obj_clean_name(o, elf_strptr(o->elf_, sh->sh_link, s.st_name));
 		o->syms[i].shndx = s.st_shndx;
 		o->syms[i].value = s.st_value;
 		o->syms[i].type = (uint8_t)GELF_ST_TYPE(s.st_info);
@@ -135,8 +162,7 @@ int vmi_obj_open(vmi_obj *o, const char *path, vmi_diag *d)
 		if (!scn || !gelf_getshdr(scn, &sh))
 			return vmi_obj_bad(o, d, "malformed section table");
 		vmi_obj_sec *s = &o->secs[i];
-		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-		s->name = name ? name : "";
+		s->name = vmi_obj_clean_name(o, elf_strptr(e, shstrndx, sh.sh_name));
 		s->type = sh.sh_type;
 		s->flags = sh.sh_flags;
 		s->size = sh.sh_size;
@@ -182,6 +208,9 @@ void vmi_obj_close(vmi_obj *o)
 		free(o->secs[i].rels);
 	free(o->secs);
 	free(o->syms);
+	for (size_t i = 0; i < o->nowned_; i++)
+		free(o->owned_[i]);
+	free(o->owned_);
 	if (o->elf_)
 		elf_end(o->elf_);
 	if (o->fd_ >= 0)

@@ -45,6 +45,8 @@ typedef struct vmi_obj {
 	size_t nsyms;
 	vmi_obj_sym *syms;  /* indexed like .symtab */
 	void *elf_;         /* libelf handle (owns the strings and data) */
+	char **owned_;      /* printable copies of names that had other bytes */
+	size_t nowned_;
 	int fd_;
 } vmi_obj;
 
