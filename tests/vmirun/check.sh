@@ -35,7 +35,7 @@ one_err_line() { [ "$(wc -l <"$T/$1.err")" -eq 1 ] && ok || fail "$1: expected o
 states() { grep '^state ' "$T/$1.out"; }
 
 # ---- pure trap-and-emulate: what each workload's source implies ----
-for w in irq irq-hole cr msr io pt pt-deferred tlb tsc; do
+for w in irq irq-hole cr msr io pt pt-deferred tlb tsc emul; do
 	run "none-$w" --workload "$w" --stats
 	rc_is "none-$w" 0
 done
@@ -68,6 +68,8 @@ has none-pt-deferred "batches=0"
 has none-pt-deferred "stats window entries=64 batches=0 batched-ops=0 pt-writes=64"
 has none-pt "stats window entries=64 batches=0 batched-ops=0 pt-writes=64"
 has none-tsc "state results=2"
+# emul: every ISA check in tests/vmirun/guest/emul.c passed (8 bits).
+has none-emul "state counter=0xff"
 
 # ---- every sample ROM: same state as trap-and-emulate ----
 if [ -z "${ROMS:-}" ]; then

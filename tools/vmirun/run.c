@@ -11,7 +11,7 @@
 #include "vmirun.h"
 
 const char *const vmi_run_workloads[] = {
-	"irq", "irq-hole", "cr", "msr", "io", "pt", "pt-deferred", "tlb", "tsc", NULL,
+	"irq", "irq-hole", "cr", "msr", "io", "pt", "pt-deferred", "tlb", "tsc", "emul", NULL,
 };
 
 struct vmi_wl_env vmi_run_env(uint32_t n)

@@ -61,6 +61,7 @@ VMI_WL_DECL(pt);
 VMI_WL_DECL(pt_deferred);
 VMI_WL_DECL(tlb);
 VMI_WL_DECL(tsc);
+VMI_WL_DECL(emul);
 
 VMI_BN_DECL(cli);
 VMI_BN_DECL(sti);
