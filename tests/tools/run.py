@@ -377,6 +377,25 @@ def test_lint(c, arch):
           tag + ": --cross-check %d %s" % (rc, jx.get("cross_check")))
 
 
+def test_lint_symbol_map(c):
+    """A stripped image with an nm listing as --symbols names the same symbol."""
+    g = c.guest["x86_64"]
+    stripped = os.path.join(c.work, "stripped.elf")
+    nmap = os.path.join(c.work, "stripped.map")
+    run(["strip", "--strip-all", "-o", stripped, g])
+    rc, so, _ = run(["nm", "-n", g])
+    with open(nmap, "w") as f:
+        f.write(so)
+    rc, so, _ = run([c.bin["vmilint"], "--json", stripped])
+    check(rc == 0 and all(x["symbol"] is None for x in json.loads(so)["findings"]), "vmilint stripped: symbols without a map")
+    rc, so, se = run([c.bin["vmilint"], "--json", "--symbols", nmap, stripped])
+    f = json.loads(so)["findings"] if rc == 0 else []
+    check(len(f) == 2 and all(x["symbol"] == "vmi_sample_unannotated" for x in f), "vmilint --symbols: %d %r %s" % (rc, f, se))
+    check(any(x["asm"].startswith("sgdt ") for x in f), "vmilint: no disassembly of the sgdt finding: %r" % f)
+    rc, _, se = run([c.bin["vmilint"], "--symbols", c.rom("mix", "x86_64"), stripped])
+    check(rc == 1 and len(se.splitlines()) == 1 and "no symbols" in se, "vmilint --symbols with a non-map: %d %r" % (rc, se))
+
+
 def test_lint_clean(c):
     rc, so, se = run([c.bin["vmilint"], "--strict", "--json", c.clean])
     check(rc == 0 and json.loads(so)["summary"]["findings"] == 0, "vmilint clean: exit %d %s" % (rc, se.strip()))
@@ -505,6 +524,7 @@ def main():
         test_dump(c, arch)
         test_lint(c, arch)
     test_lint_clean(c)
+    test_lint_symbol_map(c)
     test_bad_inputs(c)
     print("check-tools: %d checks, %d failed (%d SDK ROMs patched, %d corrupt ROMs refused)" %
           (CHECKS[0], len(FAILS), len(c.samples), len(c.bad_roms)))

@@ -215,7 +215,7 @@ static void test_symtab_find(void **state)
 		{ 0x1000, 0x10, "f" },   { 0x1010, 0, "label" }, { 0x2000, 0x20, "g" },
 		{ 0x3000, 8, "real" },   { 0x3000, 0, "alias" },
 	};
-	vmi_symtab t = { syms, 5 };
+	vmi_symtab t = { syms, 5, NULL };
 	uint64_t off = 99;
 	char b[64];
 

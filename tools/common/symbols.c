@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "symbols.h"
 
+#include <errno.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,58 @@ int vmi_symtab_load(vmi_symtab *t, const vmi_image *img, vmi_diag *d)
 void vmi_symtab_free(vmi_symtab *t)
 {
 	free(t->syms);
+	free(t->names);
 	t->syms = NULL;
+	t->names = NULL;
 	t->count = 0;
+}
+
+int vmi_symtab_load_map(vmi_symtab *t, const char *path, vmi_diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	long size;
+
+	memset(t, 0, sizeof(*t));
+	if (!f)
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open symbol map: %s", strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot read symbol map");
+	}
+	t->names = malloc((size_t)size + 1);
+	size_t got = t->names ? fread(t->names, 1, (size_t)size, f) : 0;
+	fclose(f);
+	if (!t->names || got != (size_t)size)
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot read symbol map");
+	t->names[size] = 0;
+	size_t lines = 1;
+	for (long i = 0; i < size; i++)
+		lines += t->names[i] == '\n';
+	t->syms = calloc(lines, sizeof(*t->syms));
+	if (!t->syms)
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "out of memory");
+	/* Parse in place: each name is NUL-terminated where its line ended. */
+	for (char *line = t->names, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		char *end, type, *name;
+		unsigned long long addr = strtoull(line, &end, 16);
+		if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
+			continue;
+		type = end[1];
+		name = end + 3;
+		name[strcspn(name, " \t\r")] = 0;
+		if (!*name || type == 'U' || type == 'u' || type == 'w' || type == 'v')
+			continue;
+		t->syms[t->count].addr = addr;
+		t->syms[t->count].name = name;
+		t->count++;
+	}
+	if (!t->count)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, path, "no symbols in the map (want lines \"ADDR TYPE NAME\")");
+	qsort(t->syms, t->count, sizeof(*t->syms), vmi_sym_cmp);
+	return VMI_EXIT_OK;
 }
 
 const vmi_symbol *vmi_symtab_find(const vmi_symtab *t, uint64_t addr, uint64_t *off)

@@ -20,11 +20,21 @@ typedef struct vmi_symbol {
 typedef struct vmi_symtab {
 	vmi_symbol *syms; /* sorted by addr (owned) */
 	size_t count;
+	char *names;      /* name storage for a symbol map file (owned), else NULL */
 } vmi_symtab;
 
 /** vmi_symtab_load - collect function and untyped code symbols; an image without any gives count 0. */
 int vmi_symtab_load(vmi_symtab *t, const vmi_image *img, vmi_diag *d);
 void vmi_symtab_free(vmi_symtab *t);
+
+/**
+ * vmi_symtab_load_map - symbols from a System.map / `nm` listing ("ADDR TYPE
+ * NAME" per line), for images whose .symtab was stripped (distribution
+ * kernels ship System.map beside vmlinuz). Symbols carry no size: each
+ * reaches up to the next one.
+ * Return: VMI_EXIT_OK, VMI_EXIT_IO (unreadable), VMI_EXIT_INPUT (no symbol lines).
+ */
+int vmi_symtab_load_map(vmi_symtab *t, const char *path, vmi_diag *d);
 
 /**
  * vmi_symtab_find - the symbol enclosing @addr: the last one at or below

@@ -28,6 +28,7 @@
 
 typedef struct vmi_lint_args {
 	const char *image;
+	const char *symbols; /* System.map for a stripped image, or NULL */
 	bool cross_check, strict, json;
 	uint8_t arch;
 } vmi_lint_args;
@@ -68,6 +69,7 @@ static void vmi_usage(FILE *f)
 		"  -s, --strict        exit 4 when there are findings (for CI)\n"
 		"  -j, --json          machine-readable output on stdout\n"
 		"  -a, --arch ARCH     require an i386 or x86_64 image\n"
+		"  -S, --symbols MAP   symbols from a System.map/nm listing (stripped images)\n"
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"Exit: 0 ok (findings are reported but not an error), 1 bad input, 2 usage,\n"
@@ -88,17 +90,18 @@ static int vmi_parse_args(int argc, char **argv, vmi_lint_args *a)
 		{ "cross-check", no_argument, NULL, 'c' }, { "strict", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },        { "arch", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },        { "version", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+		{ "symbols", required_argument, NULL, 'S' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "csja:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "csja:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->cross_check = true; break;
 		case 's': a->strict = true; break;
 		case 'j': a->json = true; break;
+		case 'S': a->symbols = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "i386"))
 				a->arch = VMI_ARCH_I386;
@@ -225,18 +228,18 @@ static int vmi_lint_section(vmi_lint *l, const vmi_image *img, const vmi_image_s
 	return VMI_EXIT_OK;
 }
 
-static void vmi_lint_print_text(const vmi_lint_args *a, const vmi_lint *l, const vmi_symtab *st)
+static void vmi_lint_print_text(const vmi_lint_args *a, const vmi_lint *l, const vmi_symtab *st, csh pr)
 {
-	char sym[160], hex[64];
+	char sym[160], hex[64], dis[160];
 	const char *prev = NULL;
 	size_t group = 0;
 
 	for (size_t i = 0; i < l->nfound; i++) {
 		const vmi_finding *f = &l->found[i];
 		vmi_hex_text(f->bytes, f->len, hex, sizeof(hex));
+		vmi_disasm_text(pr, f->bytes, f->len, f->addr, dis, sizeof(dis));
 		printf("%s: 0x%llx %s: %s (%s) [%s]\n", a->image, (unsigned long long)f->addr,
-		       vmi_symtab_format(st, f->addr, sym, sizeof(sym)), ZydisMnemonicGetString(f->mnemonic),
-		       vmi_lint_kind_name(f->kind), hex);
+		       vmi_symtab_format(st, f->addr, sym, sizeof(sym)), dis, vmi_lint_kind_name(f->kind), hex);
 	}
 	if (l->nfound) {
 		printf("by symbol:\n");
@@ -272,10 +275,10 @@ static void vmi_lint_print_text(const vmi_lint_args *a, const vmi_lint *l, const
 }
 
 static void vmi_lint_print_json(const vmi_lint_args *a, const vmi_image *img, const vmi_lint *l,
-				const vmi_symtab *st)
+				const vmi_symtab *st, csh pr)
 {
 	vmi_json j;
-	char sym[160], hex[64];
+	char sym[160], hex[64], dis[160];
 	uint64_t priv = 0;
 
 	for (size_t i = 0; i < l->nfound; i++)
@@ -311,6 +314,8 @@ static void vmi_lint_print_json(const vmi_lint_args *a, const vmi_image *img, co
 		vmi_json_ku64(&j, "symbol_offset", s ? off : 0);
 		vmi_json_kstr(&j, "where", vmi_symtab_format(st, f->addr, sym, sizeof(sym)));
 		vmi_json_kstr(&j, "mnemonic", ZydisMnemonicGetString(f->mnemonic));
+		vmi_disasm_text(pr, f->bytes, f->len, f->addr, dis, sizeof(dis));
+		vmi_json_kstr(&j, "asm", dis);
 		vmi_json_kstr(&j, "kind", vmi_lint_kind_name(f->kind));
 		vmi_json_kstr(&j, "bytes", hex);
 		vmi_json_obj_end(&j);
@@ -344,7 +349,7 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 	vmi_symtab st = { 0 };
 	vmi_lint *l = calloc(1, sizeof(*l));
 	ZydisDecoder dec;
-	csh cs = 0;
+	csh cs = 0, pr = 0;
 	cs_insn *csi = NULL;
 	int rc;
 
@@ -357,9 +362,12 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 	}
 	rc = vmi_lint_spans(l, &img, d);
 	if (!rc)
-		rc = vmi_symtab_load(&st, &img, d);
+		rc = a->symbols ? vmi_symtab_load_map(&st, a->symbols, d) : vmi_symtab_load(&st, &img, d);
 	if (!rc && !vmi_zydis_init(&dec, img.arch))
 		rc = vmi_diag_set(d, VMI_EXIT_IO, a->image, "cannot set up the Zydis decoder");
+	/* Capstone renders the findings for people; Zydis decided them. */
+	if (!rc && !vmi_capstone_open(&pr, img.arch))
+		rc = vmi_diag_set(d, VMI_EXIT_IO, a->image, "cannot set up the Capstone decoder");
 	if (!rc && a->cross_check) {
 		if (!vmi_capstone_open(&cs, img.arch) || !(csi = cs_malloc(cs)))
 			rc = vmi_diag_set(d, VMI_EXIT_IO, a->image, "cannot set up the Capstone decoder");
@@ -373,9 +381,9 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "no executable sections to check");
 	if (!rc) {
 		if (a->json)
-			vmi_lint_print_json(a, &img, l, &st);
+			vmi_lint_print_json(a, &img, l, &st, pr);
 		else
-			vmi_lint_print_text(a, l, &st);
+			vmi_lint_print_text(a, l, &st, pr);
 		fflush(stdout);
 		if (a->strict && l->nfound)
 			rc = vmi_diag_set(d, VMI_EXIT_FINDINGS, a->image,
@@ -385,6 +393,8 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 		cs_free(csi, 1);
 	if (cs)
 		cs_close(&cs);
+	if (pr)
+		cs_close(&pr);
 	vmi_symtab_free(&st);
 	free(l->spans);
 	free(l->found);
