@@ -63,7 +63,9 @@ BLOB_x86_64 := $(O)/x86_64/patcher.bin
 all: # default goal; prerequisites added below
 
 include $(sort $(wildcard annotations/module.mk rom_loader/module.mk patcher/module.mk))
-include $(sort $(wildcard tools/*/module.mk roms/module.mk))
+include $(sort $(wildcard tools/*/module.mk))
+# roms/ uses $(MKROM) from tools/mkrom/module.mk in its rules: include it after.
+include $(wildcard roms/module.mk)
 include $(sort $(wildcard tests/*/module.mk bench/module.mk docs/module.mk))
 
 # ---- the core library, three ways: i386 and x86-64 freestanding, host ----
