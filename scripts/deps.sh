@@ -3,7 +3,7 @@
 # apt-get as root, sudo otherwise; a clear message when neither works.
 set -e
 PKGS="gcc gcc-multilib clang make binutils libc6-dev-i386 libcmocka-dev libelf-dev libcapstone-dev \
-libzydis-dev qemu-system-x86 nasm valgrind python3"
+libzydis-dev qemu-system-x86 nasm valgrind python3 libclang-rt-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
