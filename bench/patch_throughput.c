@@ -13,6 +13,9 @@
  *
  * Usage: patch_throughput [--sites N] [--reps R] [--label NAME]
  *                         [--max-ns-per-site X] [--max-ratio Y] [--max-total-us Z]
+ * Targets (each optional): plan+apply per site <= X ns, plan+apply <= Y
+ * times the gather memcpy, plan+apply in total < Z us; always: workspace
+ * equal to the documented formula and no RSS growth after the first rep.
  * Prints "met"/"NOT met" per target; exits 0 unless something failed to run
  * (a slow machine never fails the build).
  */
