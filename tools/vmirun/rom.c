@@ -14,6 +14,8 @@
 
 #include "vmirun.h"
 
+const struct vmi_run_rom *vmi_run_active_rom;
+
 static uint8_t *vmi_rom_read(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -104,6 +106,7 @@ bool vmi_rom_map(struct vmi_run_rom *r, uint64_t near, bool far)
 		return false;
 	r->copy_len = len;
 	memcpy(r->copy, r->file, r->info.size);
+	vmi_run_active_rom = r;
 	return true;
 }
 
@@ -141,6 +144,8 @@ void vmi_rom_unmap(struct vmi_run_rom *r)
 		vmi_run_cpu.if_flag = r->data->vif != 0;
 		vmi_run_shared = NULL;
 	}
+	if (vmi_run_active_rom == r)
+		vmi_run_active_rom = NULL;
 	if (r->copy)
 		munmap(r->copy, r->copy_len);
 	free(r->data);

@@ -31,7 +31,10 @@ static ZydisDecoder vmi_trap_dec;
 void vmi_trap_symbolize(uint64_t addr, char *buf, size_t len)
 {
 	Dl_info di;
-	if (dladdr((void *)(uintptr_t)addr, &di) && di.dli_sname && di.dli_saddr)
+	const struct vmi_run_rom *r = vmi_run_active_rom;
+	if (r && r->copy && addr >= (uintptr_t)r->copy && addr < (uintptr_t)r->copy + r->copy_len)
+		snprintf(buf, len, "ROM %s+0x%llx", r->info.vendor, (unsigned long long)(addr - (uintptr_t)r->copy));
+	else if (dladdr((void *)(uintptr_t)addr, &di) && di.dli_sname && di.dli_saddr)
 		snprintf(buf, len, "%s+0x%llx", di.dli_sname,
 			 (unsigned long long)(addr - (uintptr_t)di.dli_saddr));
 	else if (dladdr((void *)(uintptr_t)addr, &di) && di.dli_fname && di.dli_fbase)

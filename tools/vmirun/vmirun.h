@@ -125,6 +125,8 @@ struct vmi_run_rom {
 	struct vmi_rom_data *data;/* the data area */
 	const char *path;
 };
+/* The ROM copy of the running configuration (for naming addresses), or NULL. */
+extern const struct vmi_run_rom *vmi_run_active_rom;
 /* Read and validate; prints one line and returns false on failure. */
 bool vmi_rom_open(struct vmi_run_rom *r, const char *path, int *exit_code);
 /* Copy near (within +-2 GiB of @near) or far from it, at a random address. */
