@@ -6,7 +6,8 @@
  * the way a patched guest would, and check what reached the ROM and the
  * "hypervisor" (counters, virtual IF, CR shadows, batches).
  *
- * The ROM files come from $VMI_ROMS_DIR (set by tests/roms/module.mk).
+ * The ROM files come from $VMI_ROMS_DIR and $VMI_TEST_ROMS_DIR (set by
+ * tests/roms/module.mk).
  * i386 ROMs cannot run in this process; the QEMU end-to-end test runs them.
  */
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "vmi/annotations.h"
 #include "vmi/calls.h"
 #include "vmi/rom.h"
 #include "vmi/rom_sdk.h"
@@ -76,9 +78,15 @@ typedef struct loaded {
 	struct vmi_rom_data *data;
 } loaded;
 
+/* Sample ROMs come from $VMI_ROMS_DIR, test-only ROMs ("test:" prefix)
+ * from $VMI_TEST_ROMS_DIR. */
 static uint8_t *read_rom(const char *name, size_t *len)
 {
 	const char *dir = getenv("VMI_ROMS_DIR");
+	if (!strncmp(name, "test:", 5)) {
+		dir = getenv("VMI_TEST_ROMS_DIR");
+		name += 5;
+	}
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/roms", name);
 	FILE *f = fopen(path, "rb");
@@ -155,6 +163,23 @@ static uint64_t call_regs(void *fn, uint32_t eax, uint32_t edx, uint32_t ecx)
 			 : [fn] "r"(fn)
 			 : "rbx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
 	return (uint64_t)(uint32_t)d << 32 | (uint32_t)a;
+}
+
+/* All four of eax, ebx, ecx, edx in and out (CPUID). */
+typedef struct regs4 {
+	uint32_t a, b, c, d;
+} regs4;
+
+static regs4 call_regs4(void *fn, regs4 in)
+{
+	uint64_t a = in.a, b = in.b, c = in.c, d = in.d;
+	__asm__ volatile("movq %%rsp,%%r12\n\tsubq $128,%%rsp\n\tandq $-16,%%rsp\n\t"
+			 "call *%[fn]\n\tmovq %%r12,%%rsp"
+			 : "+a"(a), "+b"(b), "+c"(c), "+d"(d)
+			 : [fn] "r"(fn)
+			 : "r12", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+	regs4 out = { (uint32_t)a, (uint32_t)b, (uint32_t)c, (uint32_t)d };
+	return out;
 }
 
 /* ---- tests ---- */
@@ -396,6 +421,45 @@ static void test_two_addresses_same_behaviour(void **state)
 	unload(&b);
 }
 
+/* Every SDK register thunk: native registers in, C arguments seen, C result
+ * back in the native registers (tests/roms/thunks.c echoes its arguments). */
+static void test_sdk_thunks(void **state)
+{
+	(void)state;
+	loaded l;
+	load(&l, "test:thunks-x86_64.rom");
+	regs4 r = call_regs4(entry(&l, VMI_CALL_INW), (regs4){ 0xffffffff, 0, 0, 0x100001f0 });
+	assert_int_equal(l.data->cr[0], 0x1f0); /* only dx is the port */
+	assert_int_equal(r.a, 0x1f0 * 3 + 1);
+	call_regs4(entry(&l, VMI_CALL_OUTL), (regs4){ 0xcafebabe, 0, 0, 0xcf8 });
+	assert_int_equal(l.data->cr[0], 0xcafebabe);
+	assert_int_equal(l.data->cr[2], 0xcf8);
+	r = call_regs4(entry(&l, VMI_CALL_RDMSR), (regs4){ 0, 0, 0xc0000080, 0 });
+	assert_int_equal(l.data->cr[0], 0xc0000080);
+	assert_int_equal(r.d, 0xc0000080);
+	assert_int_equal(r.a, 0x89abcdef);
+	call_regs4(entry(&l, VMI_CALL_WRMSR), (regs4){ 0x9abcdef0, 0, 0x1b, 0x12345678 });
+	assert_int_equal(l.data->cr[0], 0x1b);
+	assert_int_equal(l.data->cr[2], 0x123456789abcdef0ull);
+	r = call_regs4(entry(&l, VMI_CALL_GetCycleCounter), (regs4){ 0, 0, 0, 0 });
+	assert_int_equal(r.d, 0x01234567);
+	assert_int_equal(r.a, 0x89abcdef);
+	r = call_regs4(entry(&l, VMI_CALL_CPUID), (regs4){ 7, 0x5555, 1, 0 });
+	assert_int_equal(l.data->cr[0], 7);
+	assert_int_equal(l.data->cr[2], 1);
+	assert_int_equal(r.a, 8);
+	assert_int_equal(r.b, 0xb0b0);
+	assert_int_equal(r.c, 3);
+	assert_int_equal(r.d, 0xd0d0);
+	/* CPUID's entry writes ebx, so its table entry must say so. */
+	vmi_rom_call c;
+	assert_int_equal(vmi_rom_find_call(&l.rom, VMI_CALL_CPUID, &c), VMI_OK);
+	assert_true(c.call_clobbers & VMI_REG_BX);
+	assert_int_equal(vmi_rom_find_call(&l.rom, VMI_CALL_INW, &c), VMI_OK);
+	assert_false(c.call_clobbers & VMI_REG_BX);
+	unload(&l);
+}
+
 int main(void)
 {
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -410,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_inline_fallback_entry_agrees),
 		cmocka_unit_test(test_xen_like_multicalls),
 		cmocka_unit_test(test_two_addresses_same_behaviour),
+		cmocka_unit_test(test_sdk_thunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
