@@ -65,6 +65,22 @@
  * a0 = address of data->queue and a1 = number of entries. With
  * hypercall == 0 the ROM performs the native instruction itself (it runs
  * in ring 0, e.g. in the QEMU end-to-end guest).
+ *
+ * What the sample ROMs of roms/ do with it (hosts and tests rely on this):
+ *   - VMI init with a hypervisor makes three hypercalls, GetCR0, GetCR3,
+ *     GetCR4 (a0 = a1 = 0), and seeds cr[0], cr[3], cr[4] with the results.
+ *   - Every CALL entry first increments counts[call id].
+ *   - vmware-like: Disable/EnableInterrupts, Get/SetInterruptMask only
+ *     update vif (GetInterruptMask returns 0x2 | (vif ? 0x200 : 0)); CR reads
+ *     come from cr[] (CR2: hypercall); CR writes update cr[] and make
+ *     hypercall(id, value); MMU calls make hypercall(id, ptr, value), or are
+ *     queued while deferred (SetDeferredMode(0) and a full queue flush too);
+ *     an i386 64-bit entry that does not fit a hypercall argument goes as a
+ *     batch of one. Port I/O: hypercall(id, port, value).
+ *   - xen-like: every MMU/TLB call is a queue entry; outside deferred mode
+ *     the queue is flushed at once (a batch of one); SetCR3 flushes first.
+ *   - A batch is hypercall(VMI_HC_BATCH, &queue[0], n), then queue_len = 0
+ *     and batches++; without a hypervisor the entries are replayed natively.
  */
 #ifndef VMI_ROM_SDK_H
 #define VMI_ROM_SDK_H
