@@ -30,12 +30,10 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		return VMI_E_INVALID_ARG;
 	if (plan->state == VMI_PLAN_EMPTY)
 		return VMI_E_STATE;
-	/* Build everything first: a site that cannot be rendered stops apply
-	 * before any byte is written. */
-	for (uint32_t i = 0; i < plan->count; i++) {
-		uint8_t buf[VMI_SITE_MAX_LEN];
-		VMI_CHECK(vmi_plan_site_bytes(plan, i, buf, NULL));
-	}
+	/* No separate render-check pass: vmi_plan_build already checked
+	 * everything rendering depends on (ROM entry present, native copy in
+	 * a region, encoding reachable), so a failure below means the caller
+	 * changed the plan's inputs between plan and apply. */
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
 		uint8_t buf[VMI_SITE_MAX_LEN];

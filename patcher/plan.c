@@ -8,16 +8,19 @@
 #include "vmi/internal/util.h"
 
 /* Index of the region that wholly holds [addr, addr+len), or -1. */
+static bool vmi_region_holds(const vmi_region *r, uint64_t addr, uint64_t len, uint32_t need)
+{
+	if ((r->flags & need) != need || addr < r->addr)
+		return false;
+	uint64_t off = addr - r->addr;
+	return off <= r->len && len <= r->len - off;
+}
+
 static int vmi_region_find(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need)
 {
-	for (uint32_t i = 0; i < o->nregions; i++) {
-		const vmi_region *r = &o->regions[i];
-		if ((r->flags & need) != need || addr < r->addr)
-			continue;
-		uint64_t off = addr - r->addr;
-		if (off <= r->len && len <= r->len - off)
+	for (uint32_t i = 0; i < o->nregions; i++)
+		if (vmi_region_holds(&o->regions[i], addr, len, need))
 			return (int)i;
-	}
 	return -1;
 }
 
@@ -57,10 +60,10 @@ static bool vmi_dec_less(const vmi_decision *a, const vmi_decision *b)
 
 static void vmi_dec_swap(vmi_decision *a, vmi_decision *b)
 {
-	vmi_decision t;
-	vmi_memcpy(&t, a, sizeof(t));
-	vmi_memcpy(a, b, sizeof(t));
-	vmi_memcpy(b, &t, sizeof(t));
+	/* Plain struct moves: 24 bytes the compiler copies in registers. */
+	vmi_decision t = *a;
+	*a = *b;
+	*b = t;
 }
 
 static void vmi_sift_down(vmi_decision *d, uint32_t root, uint32_t n)
@@ -78,9 +81,16 @@ static void vmi_sift_down(vmi_decision *d, uint32_t root, uint32_t n)
 	}
 }
 
-/* In place, no allocation, O(n log n) even for a hostile table. */
+/* In place, no allocation, O(n log n) even for a hostile table. Linkers
+ * emit site tables in address order, so the common case is one linear
+ * check and no sort at all. */
 static void vmi_dec_sort(vmi_decision *d, uint32_t n)
 {
+	uint32_t k = 1;
+	while (k < n && vmi_dec_less(&d[k - 1], &d[k]))
+		k++;
+	if (k >= n)
+		return;
 	for (uint32_t i = n / 2; i-- > 0;)
 		vmi_sift_down(d, i, n);
 	for (uint32_t end = n; end > 1; end--) {
@@ -103,7 +113,10 @@ static vmi_status vmi_plan_fail(vmi_plan *plan, vmi_status st, uint32_t index, u
 static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const vmi_site *s, int *region)
 {
 	uint32_t min = arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
-	*region = vmi_region_find(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC);
+	/* *region holds the previous site's region: neighbours share one. */
+	if (*region < 0 || !vmi_region_holds(&o->regions[*region], s->addr, s->len ? s->len : 1,
+					     VMI_REGION_F_EXEC))
+		*region = vmi_region_find(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC);
 	if (*region < 0)
 		return VMI_E_SITE_BOUNDS;
 	if (s->len < min)
@@ -150,9 +163,9 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	/* An empty table may come with no workspace at all: no NULL arithmetic. */
 	uint8_t *pool = ws ? (uint8_t *)ws + (size_t)ann->count * sizeof(vmi_decision) : NULL;
 	uint32_t pool_off = 0;
+	int region = -1;
 	for (uint32_t i = 0; i < ann->count; i++) {
 		vmi_site s;
-		int region;
 		st = vmi_annotations_get(ann, i, &s);
 		if (st == VMI_OK)
 			st = vmi_site_check(&plan->opts, ann->arch, &s, &region);
