@@ -30,10 +30,14 @@ $(BENCH_DIR)/synth-%.rom: $(BENCH_DIR)/synth_rom
 
 ALL_TARGETS += $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64) $(BENCH_DIR)/synth_rom
 
-# Kernel-sized: 30,000 sites. No distribution kernel image is available on
-# the build machine to count its paravirt patch sites; 30,000 is the upper
-# end of "tens of thousands" (see bench/RESULTS.md).
+# Kernel-sized. Debian 12's linux-image-6.1.0-56-amd64 (6.1.192) has a
+# .parainstructions section of 61,568 bytes = 3,848 paravirt patch sites
+# (16-byte struct paravirt_patch_site), and 4,667 .altinstructions entries
+# (12 bytes each): 8,515 runtime-patched sites. We run the measured
+# paravirt count and 30,000, the issue's "tens of thousands" and 3.5x the
+# kernel's whole runtime-patched set (see bench/RESULTS.md).
 BENCH_KERNEL_SITES ?= 30000
+BENCH_DISTRO_SITES ?= 3848
 
 BENCH_TARGETS += bench-patch bench-offline bench-report
 .PHONY: bench-patch bench-offline bench-report
@@ -47,6 +51,9 @@ bench-patch: $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64)
 	@echo "== boot-time patching, 1,000,000 sites (freestanding x86-64 core)"
 	@$(BENCH_PATCH_FS64) --sites 1000000 --reps 7 --label "boot 1M (freestanding lib)" \
 		--max-ns-per-site 10 --max-ratio 4 | tee -a $(BENCH_DIR)/patch.out
+	@echo "== distribution kernel: $(BENCH_DISTRO_SITES) sites, plan + apply (freestanding x86-64 core)"
+	@$(BENCH_PATCH_FS64) --sites $(BENCH_DISTRO_SITES) --reps 51 --label "Debian 6.1 kernel $(BENCH_DISTRO_SITES)" \
+		--max-total-us 500 | tee -a $(BENCH_DIR)/patch.out
 	@echo "== kernel-sized: $(BENCH_KERNEL_SITES) sites, plan + apply (freestanding x86-64 core)"
 	@$(BENCH_PATCH_FS64) --sites $(BENCH_KERNEL_SITES) --reps 51 --label "kernel $(BENCH_KERNEL_SITES)" \
 		--max-total-us 500 | tee -a $(BENCH_DIR)/patch.out
