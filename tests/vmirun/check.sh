@@ -171,6 +171,11 @@ for rom in ${CORRUPT_ROMS:-}; do
 	err_has "$r" "ROM rejected: VMI_E_ROM_"
 	one_err_line "$r"
 done
+# A ROM making a hypercall the model does not define: reported, exit 6.
+run badhc --rom "$BAD/bad-hc-x86_64.rom" --workload irq
+rc_is badhc 6
+err_has badhc "ROM made hypercall 99 (a0=0x1234), which the model does not know, called from "
+one_err_line badhc
 printf 'VMIP' >"$T/patcher.bin"
 run badblob --patcher "$T/patcher.bin" --workload irq
 rc_is badblob 1

@@ -22,12 +22,20 @@ $(VMIRUN_BAD_DIR)/noann.so: $(O)/tests/vmirun/bad/noann.o
 $(VMIRUN_BAD_DIR)/badinsn.so: $(O)/tests/vmirun/bad/badinsn.o $(O)/tests/vmirun/guest/sections.o
 	$(CC) $(VMIRUN_GUEST_LDFLAGS) -o $@ $^
 
-ALL_TARGETS += $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS)
+# A ROM that makes an unknown hypercall, built like the sample ROMs.
+VMIRUN_BAD_ROM := $(VMIRUN_BAD_DIR)/bad-hc-x86_64.rom
+$(VMIRUN_BAD_DIR)/roms/bad-hc-x86_64.o: tests/vmirun/roms/bad-hc.c roms/rom_common.h include/vmi/rom_sdk.h
+	@mkdir -p $(@D)
+	$(CC) $(ROM_CFLAGS_x86_64) -c $< -o $@
+$(VMIRUN_BAD_ROM): $(VMIRUN_BAD_DIR)/roms/bad-hc-x86_64.o $(MKROM)
+	$(MKROM) --arch x86_64 -o $@ $<
+
+ALL_TARGETS += $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(VMIRUN_BAD_ROM)
 CHECK_TARGETS += check-vmirun
 DEMO_TARGETS += demo-vmirun
 BENCH_TARGETS += bench-vmirun
 .PHONY: check-vmirun demo-vmirun bench-vmirun
-check-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64) \
+check-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(VMIRUN_BAD_ROM) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64) \
 		$(CORRUPT_ROMS_x86_64)
 	@VMIRUN=$(VMIRUN_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_x86_64)" \
 		CORRUPT_ROMS="$(CORRUPT_ROMS_x86_64)" sh tests/vmirun/check.sh

@@ -82,7 +82,7 @@ static bool vmi_hc_apply(uint32_t op, uint64_t a0, uint64_t a1, uint64_t *ret, c
 		       vmi_hc_fail(err, errlen, "guest #GP: GetDR hypercall (a0=0x%llx) of dr%llu", a0, a1);
 	case VMI_CALL_RDMSR:
 		return vmi_vcpu_rdmsr((uint32_t)a0, ret) ||
-		       vmi_hc_fail(err, errlen, "guest #GP: RDMSR hypercall of unknown MSR 0x%llx%.0llu", a0, 0);
+		       vmi_hc_fail(err, errlen, "guest #GP: RDMSR hypercall of unknown MSR 0x%llx (a1=0x%llx)", a0, a1);
 	case VMI_CALL_WRMSR:
 		return vmi_vcpu_wrmsr((uint32_t)a0, a1) ||
 		       vmi_hc_fail(err, errlen, "guest #GP: WRMSR hypercall to MSR 0x%llx of 0x%llx", a0, a1);

@@ -339,8 +339,18 @@ static void vmi_trap_handler(int sig, siginfo_t *si, void *ucv)
 		char err[160];
 		vmi_run_cpu.st.hypercalls++;
 		if (!vmi_hc_service((uint64_t)g[REG_RDI], (uint64_t)g[REG_RSI], (uint64_t)g[REG_RDX], &ret, err,
-				    sizeof(err)))
-			vmi_trap_fatal(rip, err);
+				    sizeof(err))) {
+			/* The stub's hlt is the first instruction: [rsp] is the ROM's return address. */
+			uint64_t caller = 0;
+			char sym[256];
+			memcpy(&caller, (const void *)(uintptr_t)g[REG_RSP], sizeof(caller));
+			vmi_trap_set_tsc(false);
+			vmi_trap_symbolize(caller, sym, sizeof(sym));
+			fflush(stdout);
+			fprintf(stderr, "vmirun: %s, called from %s (return address 0x%llx)\n", err, sym,
+				(unsigned long long)caller);
+			_exit(VMI_RUN_EXIT_GUEST);
+		}
 		g[REG_RAX] = (greg_t)ret;
 		g[REG_RIP] = (greg_t)(rip + 1);
 		return;
