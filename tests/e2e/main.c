@@ -15,6 +15,7 @@
 #include "vmi/internal/util.h"
 
 #include "e2e.h"
+#include "hypervisor.h"
 #include "romdata.h"
 
 /* Bounds from link.ld. */
@@ -35,6 +36,8 @@ static int vmi_e2e_verbose;
 /* `e2e-skew`: expect one more ROM entry than the plan gives, so a run must
  * FAIL; proves the counter comparison is not vacuous. */
 static int vmi_e2e_skew;
+/* `hypercall`: the ROM forwards to the in-guest hypervisor (hypervisor.c). */
+static int vmi_e2e_hypercall;
 
 struct vmi_e2e_mbi {
 	uint32_t flags;
@@ -81,6 +84,8 @@ static int vmi_e2e_parse_cmdline(const struct vmi_e2e_mbi *mbi, const vmi_policy
 			n++;
 		if (n == 7 && vmi_e2e_prefix(cmd, n, "verbose"))
 			vmi_e2e_verbose = 1;
+		if (n == 9 && vmi_e2e_prefix(cmd, n, "hypercall"))
+			vmi_e2e_hypercall = 1;
 		if (n == 8 && vmi_e2e_prefix(cmd, n, "e2e-skew"))
 			vmi_e2e_skew = 1;
 		if (vmi_e2e_prefix(cmd, n, "vmi=")) {
@@ -232,6 +237,16 @@ static unsigned vmi_e2e_check_all_ident(const vmi_plan *plan)
 	return bad;
 }
 
+/* Every hypercall the ROM counted arrived, and each was one the stand-in knows. */
+static unsigned vmi_e2e_check_hypercalls(void)
+{
+	uint32_t entries, batched, unknown, rom = vmi_e2e_rom_hypercalls();
+	vmi_e2e_hv_report(&entries, &batched, &unknown);
+	vmi_e2e_printf("hypercalls: rom %u, hypervisor %u (%u operations in batches), unhandled %u\n", rom,
+		       entries, batched, unknown);
+	return (rom != entries) + (unknown != 0) + (entries == 0);
+}
+
 /* vmi_boot_patch and its report; a planning error ends the boot (FAIL). */
 static vmi_boot_state *vmi_e2e_patch(const vmi_boot_args *args)
 {
@@ -292,7 +307,7 @@ void vmi_e2e_main(uint32_t magic, uint32_t mbi_addr)
 	vmi_boot_state *st = vmi_e2e_patch(&args);
 	int use_rom = rom && st->rom_status == VMI_OK && st->offer.global_reason == VMI_REASON_OK;
 	if (use_rom) {
-		vmi_status s = vmi_e2e_rom_init(rom, vmi_e2e_rom_buf);
+		vmi_status s = vmi_e2e_rom_init(rom, vmi_e2e_rom_buf, vmi_e2e_hypercall);
 		vmi_e2e_printf("vmi-init: %s\n", s == VMI_OK ? "ok" : vmi_strerror(s));
 		if (s != VMI_OK) {
 			vmi_e2e_printf("fallback: VMI init failed, every site back to native\n");
@@ -344,5 +359,6 @@ void vmi_e2e_main(uint32_t magic, uint32_t mbi_addr)
 	unsigned bad_counts = use_rom ? vmi_e2e_check_counters(plan) : vmi_e2e_check_all_ident(plan);
 	if (use_rom)
 		vmi_e2e_rom_print();
-	vmi_e2e_exit(res.failures == 0 && bad_sites == 0 && bad_counts == 0);
+	unsigned bad_hv = use_rom && vmi_e2e_hypercall ? vmi_e2e_check_hypercalls() : 0;
+	vmi_e2e_exit(res.failures == 0 && bad_sites == 0 && bad_counts == 0 && bad_hv == 0);
 }

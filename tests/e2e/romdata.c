@@ -2,14 +2,17 @@
 /*
  * romdata.c - the guest's side of the ROM data area (vmi/rom_sdk.h).
  *
- * The guest runs in ring 0 under QEMU, so it leaves data->hypercall at 0:
- * the ROM then performs each operation with the native instruction itself
- * and only counts it, which is what lets the counters be checked.
+ * The guest runs in ring 0 under QEMU, so by default it leaves
+ * data->hypercall at 0: the ROM then performs each operation with the
+ * native instruction itself. With `hypercall` the ROM forwards to the
+ * stand-in hypervisor of hypervisor.c instead. Either way the ROM counts
+ * every entry, which is what lets the counters be checked.
  */
 #include "vmi/rom_sdk.h"
 #include "vmi/internal/util.h"
 
 #include "e2e.h"
+#include "hypervisor.h"
 #include "romdata.h"
 
 /* Two pages: room for a ROM that asks for more than the SDK's layout. */
@@ -26,7 +29,7 @@ typedef int (*vmi_e2e_init_fn)(void *data, uint32_t size, uint32_t guest_version
 typedef int (*vmi_e2e_init_fn)(void *data, uint32_t size, uint32_t guest_version);
 #endif
 
-vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image)
+vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image, int hypercall)
 {
 	if (!rom->init_off) {
 		vmi_e2e_printf("vmi-init: the ROM has no VMI init\n");
@@ -38,7 +41,7 @@ vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image)
 		return VMI_E_NO_SPACE;
 	}
 	vmi_memset(&vmi_e2e_area, 0, sizeof(vmi_e2e_area));
-	vmi_e2e_data.hypercall = 0;
+	vmi_e2e_data.hypercall = hypercall ? (uintptr_t)vmi_e2e_hypervisor : 0;
 	vmi_e2e_init_fn init = (vmi_e2e_init_fn)(uintptr_t)(image + rom->init_off);
 	int rc = init(&vmi_e2e_area, sizeof(vmi_e2e_area),
 		      (VMI_INTERFACE_MAJOR << 8) | VMI_INTERFACE_MINOR);
@@ -52,6 +55,11 @@ vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image)
 uint32_t vmi_e2e_rom_count(uint32_t id)
 {
 	return id < VMI_CALL_ID_LIMIT ? vmi_e2e_data.counts[id] : 0;
+}
+
+uint32_t vmi_e2e_rom_hypercalls(void)
+{
+	return vmi_e2e_data.hypercalls;
 }
 
 uint32_t vmi_e2e_rom_queued(void)

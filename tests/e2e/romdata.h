@@ -12,8 +12,11 @@
 
 /* Runs VMI init of the RAM copy @image with the guest's zeroed data area.
  * Init may write into @image (the ROM keeps its data pointer there), so the
- * guest validates and patches before it. */
-vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image);
+ * guest validates and patches before it. @hypercall: route the ROM to the
+ * in-guest hypervisor instead of native execution. */
+vmi_status vmi_e2e_rom_init(const vmi_rom *rom, uint8_t *image, int hypercall);
+/* Hypervisor entries the ROM says it made. */
+uint32_t vmi_e2e_rom_hypercalls(void);
 /* Entries the ROM counted for @id since the last reset. */
 uint32_t vmi_e2e_rom_count(uint32_t id);
 /* Forget what VMI init itself may have counted. */

@@ -59,12 +59,25 @@ guest=$1 romdir=$2 logdir=$3 prepatched=${4:-}
 command -v "$qemu_main" >/dev/null || { echo "run.sh: $qemu_main not found (scripts/deps.sh installs qemu-system-x86)" >&2; exit 2; }
 mkdir -p "$logdir" || exit 2
 
-failed=0 total=0
+failed=0 total=0 xfails=0
+
+# expect LOG EXPECT... -> prints why the first unmet expectation fails
+vmi_e2e_expect() {
+	local log=$1 e
+	shift
+	for e in "$@"; do
+		case $e in
+		!*) ! grep -Eq -- "${e#!}" "$log" || { echo "unexpected line matching /${e#!}/"; return; } ;;
+		*) grep -Eq -- "$e" "$log" || { echo "expected a line matching /$e/"; return; } ;;
+		esac
+	done
+}
 
 # case NAME IMAGE ROM APPEND MACHINE QEMU EXPECT... : EXPECT are extended
 # regexps that must each match a line of the serial log; one starting with
 # '!' must match none. want_rc/want_result (set for one call) turn a case
-# into a negative control that must end in that status and RESULT.
+# into a negative control that must end in that status and RESULT; xfail
+# marks a case that fails because of a known bug elsewhere (not counted).
 vmi_e2e_case() {
 	local name=$1 image=$2 rom=$3 append=$4 machine=$5 qemu=$6
 	shift 6
@@ -97,16 +110,27 @@ vmi_e2e_case() {
 		*) why="QEMU exit status $rc: $(head -c 200 "$log.qemu")" ;;
 		esac
 		[ -z "$why" ] && ! grep -qx "RESULT: ${want_result:-PASS}" "$log" && why="no 'RESULT: ${want_result:-PASS}' line"
-		local e
-		for e in "$@"; do
-			[ -n "$why" ] && break
-			case $e in
-			!*) ! grep -Eq -- "${e#!}" "$log" || why="unexpected line matching /${e#!}/" ;;
-			*) grep -Eq -- "$e" "$log" || why="expected a line matching /$e/" ;;
-			esac
-		done
+		[ -z "$why" ] && why=$(vmi_e2e_expect "$log" "$@")
 	fi
-	local dec
+	local dec xf=${xfail:-}
+	if [ -n "$xf" ]; then
+		# A known bug outside tests/e2e: not counted as long as the run fails
+		# exactly the known way (one failed check, the one xfail_check names);
+		# loud when it goes away.
+		if [ -z "$why" ]; then
+			printf 'e2e: %-31s XPASS known bug gone (%s): drop the xfail in tests/e2e/run.sh\n' \
+				"$E2E_ARCH/$name" "$xf"
+			return
+		fi
+		if [ "$(grep -c '^check FAILED' "$log")" = 1 ] && grep -qF "check FAILED: $xfail_check" "$log" &&
+			grep -qx 'RESULT: FAIL' "$log" && ! grep -q 'differ from the plan' "$log" &&
+			[ -z "$(vmi_e2e_expect "$log" "$@")" ]; then
+			xfails=$((xfails + 1))
+			printf 'e2e: %-31s XFAIL known: %s\n' "$E2E_ARCH/$name" "$xf"
+			return
+		fi
+		why="$why (and not only the known failure)"
+	fi
 	dec=$(sed -n 's/^decisions: sites \([0-9]*\) \(.*\)$/sites \1: \2/p' "$log" 2>/dev/null | head -1)
 	if [ -z "$why" ]; then
 		printf 'e2e: %-31s PASS  (%s)\n' "$E2E_ARCH/$name" "$dec"
@@ -143,6 +167,12 @@ vmi_e2e_case policy-mixed "$guest" vmware-like "vmi=ident:io,no-feature:deferred
 	'!^counters:.* (INB|INW|INL|OUTB|OUTW|OUTL|IODelay|SetDeferredMode|FlushDeferredCalls)='
 want_rc=3 want_result=FAIL vmi_e2e_case skew-must-fail "$guest" vmware-like "e2e-skew" pc "$i" \
 	'^counters: 1 call ids differ from the plan'
+HV='^hypercalls: rom ([0-9]+), hypervisor \1 .*unhandled 0$'
+vmi_e2e_case hypercall-xen-like "$guest" xen-like "hypercall" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$HV"
+vmi_e2e_case hypercall-hvm "$guest" hvm "hypercall" pc "$i" "$FOUND" "$HV"
+xfail="roms/vmware-like.c reads CR0 from its shadow but offers no CLTS, so a native clts leaves it stale" \
+	xfail_check="CR0 after write+clts" \
+	vmi_e2e_case hypercall-vmware-like "$guest" vmware-like "hypercall" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$HV"
 vmi_e2e_case q35-vmware-like "$guest" vmware-like "" q35 "$i" "$FOUND" "$SOME_CALL" "$COUNTED"
 vmi_e2e_case nodefaults-vmware-like "$guest" vmware-like "" nodefaults "$i" '^rom: .* at 0xc0000 ' "$SOME_CALL" "$COUNTED"
 if [ "$E2E_ARCH" = i386 ] && command -v "$QEMU_X86_64" >/dev/null; then
@@ -153,5 +183,5 @@ vmi_e2e_case prepatched-vmware-like "$pre" vmware-like "" pc "$i" "$FOUND" '^pre
 vmi_e2e_case prepatched-on-xen-like "$pre" xen-like "" pc "$i" "$FOUND" "$NOT_PRE" "$SOME_CALL" "$COUNTED"
 vmi_e2e_case prepatched-no-rom "$pre" "" "" pc "$i" "$NONE" "$NOT_PRE" "$ALL_IDENT"
 
-echo "e2e: $E2E_ARCH: $((total - failed)) of $total runs passed (logs in $logdir)"
+echo "e2e: $E2E_ARCH: $((total - failed - xfails)) of $total runs passed, $xfails known failures (logs in $logdir)"
 [ "$failed" = 0 ] || exit 1
