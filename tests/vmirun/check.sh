@@ -194,6 +194,16 @@ run badmsr --guest "$BAD/badinsn.so" --workload msr
 rc_is badmsr 6
 err_has badmsr "guest #GP: wrmsr 0x1 to MSR 0x12345678"
 err_has badmsr "bytes 0f 30"
+run help --help
+rc_is help 0
+has help "usage: vmirun"
+run version --version
+rc_is version 0
+has version "vmirun "
+run list --list
+has list "pt-deferred"
+run jsonalone --json
+rc_is jsonalone 2
 run usage --workload nosuch
 rc_is usage 2
 run badpol --policy "ident:nosuch" --workload irq
