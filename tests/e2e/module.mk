@@ -46,8 +46,8 @@ $(eval $(call e2e_guest,i386,boot,link.ld))
 $(eval $(call e2e_guest,x86_64,boot64,link64.ld))
 
 .PHONY: e2e check-e2e demo-e2e
-e2e check-e2e: $(E2E_GUEST_i386) $(E2E_GUEST_x86_64) $(E2E_PRE_i386) $(E2E_PRE_x86_64) \
-		$(SAMPLE_ROMS_i386) $(SAMPLE_ROMS_x86_64)
+E2E_ALL_ROMS := $(foreach a,i386 x86_64,$(SAMPLE_ROMS_$(a)) $(VERSION_ROMS_$(a)) $(CORRUPT_ROMS_$(a)))
+e2e check-e2e: $(E2E_GUEST_i386) $(E2E_GUEST_x86_64) $(E2E_PRE_i386) $(E2E_PRE_x86_64) $(E2E_ALL_ROMS)
 	@$(if $(E2E_PRE_i386),,echo "e2e: no vmipatch or no sample ROMs: the pre-patched runs will fail";) \
 	rc=0; \
 	E2E_ARCH=i386 tests/e2e/run.sh $(E2E_GUEST_i386) $(E2E_ROMS_DIR) $(E2E_DIR)/logs-i386 $(E2E_PRE_i386) || rc=1; \
