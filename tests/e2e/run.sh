@@ -152,7 +152,7 @@ i=$qemu_main
 vmi_e2e_case no-rom "$guest" "" "" pc "$i" "$NONE" "$ALL_IDENT" '^reasons: no-rom=' "$NOT_PRE"
 vmi_e2e_case native "$guest" native "" pc "$i" "$FOUND" "$ALL_IDENT" '^vmi-init: ok' "$NOT_PRE"
 vmi_e2e_case vmware-like "$guest" vmware-like "" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$NOT_PRE" \
-	'^deferred: [1-9][0-9]* queued before flush'
+	'^deferred: [1-9][0-9]* queued before flush' '^decisions: .* inline [1-9]' '^cycle-hz: 2000000000 \(long site\)'
 vmi_e2e_case xen-like "$guest" xen-like "" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$NOT_PRE"
 vmi_e2e_case hvm "$guest" hvm "" pc "$i" "$FOUND" '^vmi-init: ok' "$NOT_PRE"
 vmi_e2e_case old-minor "$guest" old-minor "" pc "$i" "$FOUND" 'rom-minor-too-old=[1-9]' "$SOME_CALL" "$COUNTED" "$NOT_PRE"

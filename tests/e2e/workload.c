@@ -145,6 +145,35 @@ static void vmi_e2e_mmu(struct vmi_e2e_results *r)
 	vmi_flush_tlb();
 }
 
+/*
+ * GetCycleFrequency has no guest.h wrapper: two hand-made sites, one with
+ * room for a ROM's inline stub and one of the default length, where an
+ * i386 stub (7 bytes) does not fit and the ROM's entry is the fallback.
+ * Natively the result is 0.
+ */
+#define VMI_E2E_HZ_SITE(len)                                                                       \
+	do {                                                                                       \
+		VMI_REGS_(0, 0, 0, 0, 0);                                                          \
+		__asm__ volatile(VMI_SITE_ASM(VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx",       \
+						       "xorl %%eax,%%eax"))                         \
+				 : VMI_OUTS_                                                       \
+				 : VMI_SITE_IMM(VMI_CALL_GetCycleFrequency, 0, 0, VMI_GUEST_CLOBBERS, len) \
+				 : VMI_CLOB_);                                                     \
+		hz = (uint32_t)vmi_a_;                                                             \
+	} while (0)
+
+static void vmi_e2e_cycle_hz(struct vmi_e2e_results *r)
+{
+	uint32_t hz, hz_long, hz_short;
+	VMI_E2E_HZ_SITE(12);
+	hz_long = hz;
+	VMI_E2E_HZ_SITE(VMI_GUEST_SITE_LEN);
+	hz_short = hz;
+	vmi_e2e_printf("cycle-hz: %u (long site) %u (short site)\n", hz_long, hz_short);
+	CHECK(r, !hz_long || !hz_short || hz_long == hz_short, "both GetCycleFrequency sites agree",
+	      hz_short, hz_long);
+}
+
 static void vmi_e2e_time(struct vmi_e2e_results *r)
 {
 	uint64_t t0 = vmi_rdtsc();
@@ -178,5 +207,6 @@ void vmi_e2e_workload(struct vmi_e2e_results *r)
 	vmi_e2e_io(r);
 	vmi_e2e_mmu(r);
 	vmi_e2e_time(r);
+	vmi_e2e_cycle_hz(r);
 	vmi_e2e_apic_locks(r);
 }
