@@ -90,6 +90,12 @@ static unsigned long vmi_e2e_hv_dispatch(unsigned long nr, unsigned long a0, uns
 	case VMI_CALL_SetCR2: vmi_e2e_hv_write_cr(2, a0); return 0;
 	case VMI_CALL_SetCR3: vmi_e2e_hv_write_cr(3, a0); return 0;
 	case VMI_CALL_SetCR4: vmi_e2e_hv_write_cr(4, a0); return 0;
+	case VMI_CALL_CLTS: __asm__ volatile("clts" ::: "memory"); return 0;
+	case VMI_CALL_Halt:
+	case VMI_CALL_SafeHalt:
+	case VMI_CALL_SetAlarm:
+	case VMI_CALL_CancelAlarm:
+		return 0; /* no timer is armed in this guest: nothing to wait for */
 	case VMI_CALL_INB: { uint8_t v; __asm__ volatile("inb %1,%0" : "=a"(v) : "Nd"(port)); return v; }
 	case VMI_CALL_INW: { uint16_t v; __asm__ volatile("inw %1,%0" : "=a"(v) : "Nd"(port)); return v; }
 	case VMI_CALL_INL: { uint32_t v; __asm__ volatile("inl %1,%0" : "=a"(v) : "Nd"(port)); return v; }
