@@ -114,6 +114,18 @@ VMW_CR(0);
 VMW_CR(3);
 VMW_CR(4);
 
+/* CLTS changes CR0 too: left native it would make the CR0 shadow stale. */
+static void vmw_clts(void)
+{
+	vmi_rom_count(VMI_CALL_CLTS);
+	vmi_rd->cr[0] &= ~(uint64_t)0x8; /* CR0.TS */
+	if (vmi_rom_have_hv())
+		vmi_rom_hc(VMI_CALL_CLTS, 0, 0);
+	else
+		__asm__ volatile("clts" ::: "memory");
+}
+VMI_ROM_CALL(CLTS, vmw_clts);
+
 /* CR2 is written by the hardware on a page fault: a shadow would go stale. */
 static unsigned long vmw_get_cr2(void)
 {

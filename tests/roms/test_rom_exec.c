@@ -258,6 +258,11 @@ static void test_cr_shadow_and_forward(void **state)
 	assert_int_equal(nrec, before + 1); /* reads come from the shadow */
 	assert_int_equal(l.data->counts[VMI_CALL_SetCR3], 1);
 	assert_int_equal(l.data->counts[VMI_CALL_GetCR3], 1);
+	/* CLTS changes CR0 behind SetCR0's back: the shadow must follow. */
+	((fn_ul)entry(&l, VMI_CALL_SetCR0))(HV_CR0 | 0x8);
+	((fn_v)entry(&l, VMI_CALL_CLTS))();
+	assert_int_equal(rec[nrec - 1].nr, VMI_CALL_CLTS);
+	assert_int_equal(((fn_r)entry(&l, VMI_CALL_GetCR0))(), HV_CR0 & ~0x8ul);
 	unload(&l);
 }
 
