@@ -451,9 +451,20 @@ static int vmi_resolve_decls(vmi_build *b)
 			return rc;
 		x->target = off + (uint64_t)x->addend;
 		uint64_t need = x->kind == VMI_ROM_DECL_INLINE ? x->stub_len : 1;
-		if (x->target == 0 || x->target >= b->end || b->end - x->target < need)
-			return vmi_fail(b, "declaration of %s points outside the ROM contents",
-					vmi_call_label(x->call_id, nb, sizeof(nb)));
+		const char *what = x->kind == VMI_ROM_DECL_INIT ? "VMI_ROM_INIT"
+								: vmi_call_label(x->call_id, nb, sizeof(nb));
+		/* Code and stubs must lie inside one executable section. */
+		const vmi_obj_sec *in = NULL;
+		for (size_t si = 1; si < b->o->nsecs && !in; si++) {
+			uint64_t so = b->sec_off[si];
+			if (so != VMI_NOT_PLACED && x->target >= so && x->target - so < b->o->secs[si].size &&
+			    b->o->secs[si].size - (x->target - so) >= need)
+				in = &b->o->secs[si];
+		}
+		if (!in)
+			return vmi_fail(b, "declaration of %s points outside the ROM contents", what);
+		if (!(in->flags & SHF_EXECINSTR))
+			return vmi_fail(b, "declaration of %s points at data in %s, not at code", what, in->name);
 	}
 	for (size_t i = 0; i < b->nentries; i++) {
 		vmi_entry *e = &b->entries[i];
