@@ -60,6 +60,15 @@ def main():
                  ("vmilint --json", [vl, "--json", img], (0,)), ("vmilint bad input", [vl, bad], (1,))]
     if mk:
         runs += [("mkrom --info", [mk, "--info", rom], (0,)), ("mkrom --info bad", [mk, "--info", bad], (1,))]
+    # the ELF32 path too, when the i386 samples are built
+    img32, rom32 = f"{a.o}/guest/guest-i386.elf", f"{a.o}/roms/vmware-like-i386.rom"
+    if os.path.exists(img32) and os.path.exists(rom32):
+        if vp:
+            runs += [("vmipatch i386", [vp, "--rom", rom32, "--verify", "-o", f"{work}/p32.elf", img32], (0,))]
+        if vd:
+            runs += [("vmidump i386", [vd, "--rom", rom32, img32], (0,))]
+        if vl:
+            runs += [("vmilint i386", [vl, img32], (0,))]
     for t, p in (("vmipatch", vp), ("vmidump", vd), ("vmilint", vl), ("mkrom", mk)):
         if not p:
             print(f"valgrind: {t}: skipped: not built")
