@@ -17,7 +17,9 @@
  *   VMI_ROM_DECLARE("acme-hv", 1, 3, VMI_FEAT_DEFERRED | VMI_FEAT_PAE);
  *   VMI_ROM_INIT(my_init);                 int my_init(void *data, uint32_t size, uint32_t guest_version)
  *   VMI_ROM_CALL(SetCR3, my_set_cr3);      out-of-line C function (form CALL)
- *   VMI_ROM_INLINE(IODelay, 0, "");        stub bytes, from assembler text (form INLINE)
+ *   VMI_ROM_INLINE(GetCycleFrequency, VMI_REG_AX, "movl $2000000000,%%eax");
+ *                                          stub bytes from assembler text (form INLINE;
+ *                                          1..VMI_SITE_MAX_LEN bytes, empty = use NOP)
  *   VMI_ROM_NOP(AllocatePage);             explicit NOP
  *   VMI_ROM_IDENT(CPUID);                  explicit IDENT (listed, native kept)
  *
