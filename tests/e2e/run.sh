@@ -170,9 +170,7 @@ want_rc=3 want_result=FAIL vmi_e2e_case skew-must-fail "$guest" vmware-like "e2e
 HV='^hypercalls: rom ([0-9]+), hypervisor \1 .*unhandled 0$'
 vmi_e2e_case hypercall-xen-like "$guest" xen-like "hypercall" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$HV"
 vmi_e2e_case hypercall-hvm "$guest" hvm "hypercall" pc "$i" "$FOUND" "$HV"
-xfail="roms/vmware-like.c reads CR0 from its shadow but offers no CLTS, so a native clts leaves it stale" \
-	xfail_check="CR0 after write+clts" \
-	vmi_e2e_case hypercall-vmware-like "$guest" vmware-like "hypercall" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$HV"
+vmi_e2e_case hypercall-vmware-like "$guest" vmware-like "hypercall" pc "$i" "$FOUND" "$SOME_CALL" "$COUNTED" "$HV"
 vmi_e2e_case q35-vmware-like "$guest" vmware-like "" q35 "$i" "$FOUND" "$SOME_CALL" "$COUNTED"
 vmi_e2e_case nodefaults-vmware-like "$guest" vmware-like "" nodefaults "$i" '^rom: .* at 0xc0000 ' "$SOME_CALL" "$COUNTED"
 if [ "$E2E_ARCH" = i386 ] && command -v "$QEMU_X86_64" >/dev/null; then
