@@ -39,6 +39,11 @@ ALL_TARGETS += $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64) $(BENCH_DIR)/synth_rom
 BENCH_KERNEL_SITES ?= 30000
 BENCH_DISTRO_SITES ?= 3848
 
+# $(call BENCH_RUN,command,log): run, show and append to log, keep the
+# command's exit status (a pipe into tee would hide a bench that failed).
+BENCH_RUN = $(1) > $(BENCH_DIR)/last.tmp; rc=$$?; cat $(BENCH_DIR)/last.tmp; \
+	cat $(BENCH_DIR)/last.tmp >> $(2); exit $$rc
+
 BENCH_TARGETS += bench-patch bench-offline bench-report
 .PHONY: bench-patch bench-offline bench-report
 
@@ -46,20 +51,21 @@ bench-patch: $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64)
 	@mkdir -p $(BENCH_DIR)
 	@rm -f $(BENCH_DIR)/patch.out
 	@echo "== boot-time patching, 1,000,000 sites (host build of the core)"
-	@$(BENCH_PATCH_HOST) --sites 1000000 --reps 7 --label "boot 1M (host lib)" \
-		--max-ns-per-site 10 --max-ratio 4 | tee -a $(BENCH_DIR)/patch.out
+	@$(call BENCH_RUN,$(BENCH_PATCH_HOST) --sites 1000000 --reps 7 --label "boot 1M (host lib)" \
+		--max-ns-per-site 10 --max-ratio 4,$(BENCH_DIR)/patch.out)
 	@echo "== boot-time patching, 1,000,000 sites (freestanding x86-64 core)"
-	@$(BENCH_PATCH_FS64) --sites 1000000 --reps 7 --label "boot 1M (freestanding lib)" \
-		--max-ns-per-site 10 --max-ratio 4 | tee -a $(BENCH_DIR)/patch.out
+	@$(call BENCH_RUN,$(BENCH_PATCH_FS64) --sites 1000000 --reps 7 --label "boot 1M (freestanding lib)" \
+		--max-ns-per-site 10 --max-ratio 4,$(BENCH_DIR)/patch.out)
 	@echo "== distribution kernel: $(BENCH_DISTRO_SITES) sites, plan + apply (freestanding x86-64 core)"
-	@$(BENCH_PATCH_FS64) --sites $(BENCH_DISTRO_SITES) --reps 51 --label "Debian 6.1 kernel $(BENCH_DISTRO_SITES)" \
-		--max-total-us 500 | tee -a $(BENCH_DIR)/patch.out
+	@$(call BENCH_RUN,$(BENCH_PATCH_FS64) --sites $(BENCH_DISTRO_SITES) --reps 51 --label "Debian 6.1 kernel $(BENCH_DISTRO_SITES)" \
+		--max-total-us 500,$(BENCH_DIR)/patch.out)
 	@echo "== kernel-sized: $(BENCH_KERNEL_SITES) sites, plan + apply (freestanding x86-64 core)"
-	@$(BENCH_PATCH_FS64) --sites $(BENCH_KERNEL_SITES) --reps 51 --label "kernel $(BENCH_KERNEL_SITES)" \
-		--max-total-us 500 | tee -a $(BENCH_DIR)/patch.out
+	@$(call BENCH_RUN,$(BENCH_PATCH_FS64) --sites $(BENCH_KERNEL_SITES) --reps 51 --label "kernel $(BENCH_KERNEL_SITES)" \
+		--max-total-us 500,$(BENCH_DIR)/patch.out)
 
 bench-offline: $(BENCH_DIR)/synth-x86_64.rom
-	@python3 bench/offline.py --o $(O) --rom $(BENCH_DIR)/synth-x86_64.rom | tee $(BENCH_DIR)/offline.out
+	@rm -f $(BENCH_DIR)/offline.out
+	@$(call BENCH_RUN,python3 bench/offline.py --o $(O) --rom $(BENCH_DIR)/synth-x86_64.rom,$(BENCH_DIR)/offline.out)
 
 bench-report:
 	@CC="$(CC)" sh bench/report.sh $(BENCH_DIR) > $(BENCH_DIR)/RESULTS.md
