@@ -154,6 +154,27 @@ VMI_CR_RW_(2)
 VMI_CR_RW_(3)
 VMI_CR_RW_(4)
 
+/* Debug registers: value in the first C argument register, the register
+ * number in the second (calls.h), so a ROM entry knows which one. */
+#define VMI_DR_RW_(n)                                                                              \
+	VMI_INLINE_ unsigned long vmi_read_dr##n(void)                                             \
+	{                                                                                          \
+		VMI_REGS_(VMI_A2_(0, n));                                                          \
+		VMI_SITE_(VMI_CALL_GetDR, 0, VMI_NAT_("movl %%db" #n ",%%eax", "movq %%db" #n ",%%rax")); \
+		return vmi_a_;                                                                     \
+	}                                                                                          \
+	VMI_INLINE_ void vmi_write_dr##n(unsigned long v)                                          \
+	{                                                                                          \
+		VMI_REGS_(VMI_A2_(v, n));                                                          \
+		VMI_SITE_(VMI_CALL_SetDR, 0, VMI_NAT_("movl %%eax,%%db" #n, "movq %%rdi,%%db" #n)); \
+	}
+VMI_DR_RW_(0)
+VMI_DR_RW_(1)
+VMI_DR_RW_(2)
+VMI_DR_RW_(3)
+VMI_DR_RW_(6)
+VMI_DR_RW_(7)
+
 VMI_INLINE_ void vmi_clts(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_CLTS, 0, "clts"); }
 VMI_INLINE_ void vmi_wbinvd(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_WBINVD, 0, "wbinvd"); }
 VMI_INLINE_ unsigned long vmi_smsw(void)
@@ -185,6 +206,17 @@ VMI_INLINE_ uint64_t vmi_get_wallclock(void)
 {
 	VMI_REGS_(0, 0, 0, 0, 0);
 	VMI_SITE_(VMI_CALL_GetWallclock, 0, VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx", "xorl %%eax,%%eax"));
+#if defined(__x86_64__)
+	return vmi_a_;
+#else
+	return ((uint64_t)(uint32_t)vmi_d_ << 32) | (uint32_t)vmi_a_;
+#endif
+}
+
+VMI_INLINE_ uint64_t vmi_get_cycle_frequency(void)
+{
+	VMI_REGS_(0, 0, 0, 0, 0);
+	VMI_SITE_(VMI_CALL_GetCycleFrequency, 0, VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx", "xorl %%eax,%%eax"));
 #if defined(__x86_64__)
 	return vmi_a_;
 #else
