@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "diag.h"
 
+#include "vmi/annotations.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -28,4 +30,21 @@ void vmi_diag_print(const char *prog, const vmi_diag *d)
 		fprintf(stderr, "%s: %s: %s\n", prog, d->file, d->msg);
 	else
 		fprintf(stderr, "%s: %s\n", prog, d->msg);
+}
+
+int vmi_usage_error(const char *prog, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try --help)\n");
+	return VMI_EXIT_USAGE;
+}
+
+int vmi_arch_parse(const char *name)
+{
+	if (!strcmp(name, "i386"))
+		return VMI_ARCH_I386;
+	if (!strcmp(name, "x86_64") || !strcmp(name, "x86-64"))
+		return VMI_ARCH_X86_64;
+	return 0;
 }

@@ -36,4 +36,10 @@ int vmi_diag_set(vmi_diag *d, int code, const char *file, const char *fmt, ...)
 /** vmi_diag_print - print "prog: file: msg" (one line) to stderr if @d holds a failure. */
 void vmi_diag_print(const char *prog, const vmi_diag *d);
 
+/** vmi_usage_error - print "prog: <fmt with arg> (try --help)"; returns VMI_EXIT_USAGE. */
+int vmi_usage_error(const char *prog, const char *fmt, const char *arg);
+
+/** vmi_arch_parse - "i386", "x86_64" or "x86-64" to enum vmi_arch; 0 if neither. */
+int vmi_arch_parse(const char *name);
+
 #endif /* VMI_TOOL_DIAG_H */

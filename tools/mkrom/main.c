@@ -86,11 +86,7 @@ int main(int argc, char **argv)
 				 VMI_INTERFACE_MAJOR, VMI_INTERFACE_MINOR);
 			return VMI_EXIT_OK;
 		case 'a':
-			if (!strcmp(optarg, "i386"))
-				arch = VMI_ARCH_I386;
-			else if (!strcmp(optarg, "x86_64") || !strcmp(optarg, "x86-64"))
-				arch = VMI_ARCH_X86_64;
-			else {
+			if (!(arch = vmi_arch_parse(optarg))) {
 				fprintf(stderr, "mkrom: --arch: '%s' is not i386 or x86_64\n", optarg);
 				return VMI_EXIT_USAGE;
 			}

@@ -57,14 +57,6 @@ static void vmi_usage(FILE *f)
 		"Exit: 0 ok, 1 bad input, 2 usage, 3 I/O error, 5 verification failed.\n");
 }
 
-static int vmi_usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, VMI_PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try --help)\n");
-	return VMI_EXIT_USAGE;
-}
-
 static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 {
 	static const struct option opts[] = {
@@ -90,30 +82,26 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 		case 'p': a->policy = optarg; break;
 		case 'V': a->verify = true; break;
 		case 'a':
-			if (!strcmp(optarg, "i386"))
-				a->arch = VMI_ARCH_I386;
-			else if (!strcmp(optarg, "x86_64") || !strcmp(optarg, "x86-64"))
-				a->arch = VMI_ARCH_X86_64;
-			else
-				return vmi_usage_error("--arch: unknown architecture '%s'", optarg);
+			if (!(a->arch = vmi_arch_parse(optarg)))
+				return vmi_usage_error(VMI_PROG, "--arch: unknown architecture '%s'", optarg);
 			break;
 		case 'h': vmi_usage(stdout); exit(VMI_EXIT_OK);
 		case 'v': printf(VMI_PROG " " VMI_VERSION_STRING "\n"); exit(VMI_EXIT_OK);
 		default:
-			return vmi_usage_error("bad option '%s'", argv[optind - 1]);
+			return vmi_usage_error(VMI_PROG, "bad option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return vmi_usage_error("%s", optind >= argc ? "no IMAGE given" : "more than one IMAGE given");
+		return vmi_usage_error(VMI_PROG, "%s", optind >= argc ? "no IMAGE given" : "more than one IMAGE given");
 	a->image = argv[optind];
 	if (a->restore && (a->rom || a->policy))
-		return vmi_usage_error("%s", "--restore takes neither --rom nor --policy");
+		return vmi_usage_error(VMI_PROG, "%s", "--restore takes neither --rom nor --policy");
 	if (!a->restore && !a->rom)
-		return vmi_usage_error("%s", "--rom ROM is required (or --restore)");
+		return vmi_usage_error(VMI_PROG, "%s", "--rom ROM is required (or --restore)");
 	if (a->in_place && a->out)
-		return vmi_usage_error("%s", "give -o OUT or --in-place, not both");
+		return vmi_usage_error(VMI_PROG, "%s", "give -o OUT or --in-place, not both");
 	if (!a->dry_run && !a->in_place && !a->out)
-		return vmi_usage_error("%s", "give -o OUT, --in-place or --dry-run");
+		return vmi_usage_error(VMI_PROG, "%s", "give -o OUT, --in-place or --dry-run");
 	return VMI_EXIT_OK;
 }
 
