@@ -42,12 +42,13 @@ vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes)
 {
 	if (!ann || !bytes)
 		return VMI_E_INVALID_ARG;
+	if (!ann->table && ann->count)
+		return VMI_E_INVALID_ARG;
+	/* Only the length byte matters here: read it in place rather than
+	 * decoding every entry (this runs once more per site at boot). */
 	size_t pool = 0;
-	for (uint32_t i = 0; i < ann->count; i++) {
-		vmi_site s;
-		VMI_CHECK(vmi_annotations_get(ann, i, &s));
-		pool += s.len;
-	}
+	for (uint32_t i = 0; i < ann->count; i++)
+		pool += ann->table[(size_t)i * ann->entry_size + offsetof(struct vmi_site_entry, site_len)];
 	*bytes = (size_t)ann->count * sizeof(vmi_decision) + ((pool + 7) & ~(size_t)7);
 	return VMI_OK;
 }
