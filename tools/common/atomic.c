@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,12 @@ int vmi_atomic_write(const char *path, const void *buf, size_t len, mode_t mode,
 	size_t left = len;
 	const char *step = NULL;
 	int err = 0;
+	/* Past RLIMIT_FSIZE the kernel's SIGXFSZ would kill us mid-write and
+	 * leave the temporary file behind; ignored, write() fails with EFBIG
+	 * and the file is removed below like after any other failure. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGXFSZ, &ign, &old_xfsz);
 	while (left) {
 		ssize_t n = write(fd, p, left);
 		if (n < 0 && errno == EINTR)
@@ -51,6 +58,7 @@ int vmi_atomic_write(const char *path, const void *buf, size_t len, mode_t mode,
 		p += n;
 		left -= (size_t)n;
 	}
+	sigaction(SIGXFSZ, &old_xfsz, NULL);
 	if (!step && fchmod(fd, mode & 07777) != 0)
 		step = "chmod", err = errno;
 	if (!step && fsync(fd) != 0)
