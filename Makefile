@@ -104,7 +104,8 @@ check: deps
 	@echo "make check: all test groups passed ($(words $(CHECK_TARGETS)) groups$(if $(SAN), with ASan+UBSan))"
 
 demo: deps
-	$(MAKE) all
+	@echo "demo: building (quietly; make all shows the commands)"
+	@$(MAKE) -s --no-print-directory all
 	@set -e; for t in $(DEMO_TARGETS); do $(MAKE) --no-print-directory $$t; done
 
 bench: deps
