@@ -30,18 +30,14 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		return VMI_E_INVALID_ARG;
 	if (plan->state == VMI_PLAN_EMPTY)
 		return VMI_E_STATE;
-	/* No separate render-check pass: vmi_plan_build already checked
-	 * everything rendering depends on (ROM entry present, native copy in
-	 * a region, encoding reachable), so a failure below means the caller
-	 * changed the plan's inputs between plan and apply. */
+	/* vmi_plan_build rendered every site's final bytes into the
+	 * workspace: apply only copies them, so it cannot fail half-way. */
+	const uint8_t *final = vmi_plan_final(plan);
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
-		uint8_t buf[VMI_SITE_MAX_LEN];
-		uint32_t len;
-		VMI_CHECK(vmi_plan_site_bytes(plan, i, buf, &len));
 		uint8_t *host = vmi_site_host(plan, d);
-		if (vmi_memcmp(host, buf, len))
-			vmi_text_poke(host, buf, len);
+		if (vmi_memcmp(host, final + d->orig_off, d->len))
+			vmi_text_poke(host, final + d->orig_off, d->len);
 	}
 	if (plan->opts.slots && plan->offer->rom) {
 		for (uint32_t i = 0; i < plan->count; i++) {

@@ -113,10 +113,12 @@ void vmi_decide_site(const vmi_offer *offer, const vmi_patch_opts *opts, const v
 		return;
 	}
 	uint32_t slot = s->call_id < VMI_CALL_ID_LIMIT ? offer->call_slot[s->call_id] : 0;
-	if (!slot || vmi_rom_call_at(offer->rom, slot - 1, &rc) != VMI_OK) {
+	/* call_slot entries come from the validated table (negotiate.c). */
+	if (!slot || !offer->rom || slot > offer->rom->call_count) {
 		d->reason = VMI_REASON_NOT_OFFERED;
 		return;
 	}
+	vmi_rom_call_at_fast(offer->rom, slot - 1u, &rc);
 
 	switch (rc.form) {
 	case VMI_FORM_NOP:

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "vmi/patcher.h"
+#include "vmi/internal/rom_wire.h"
 
 /* Policy accessors: a caller compiled against an older header may pass a
  * shorter vmi_policy, so every field is read through its size (policy.c). */
@@ -37,6 +38,14 @@ void vmi_decide_site(const vmi_offer *offer, const vmi_patch_opts *opts, const v
 static inline uint64_t vmi_slot_addr(const vmi_patch_opts *opts, uint32_t id)
 {
 	return opts->slots_addr ? opts->slots_addr + (uint64_t)VMI_SLOT_SIZE * id : 0;
+}
+
+/* The final bytes of every site follow the original bytes in the
+ * workspace, at the same offsets (vmi_decision.orig_off), one rounded
+ * pool length further. */
+static inline const uint8_t *vmi_plan_final(const vmi_plan *plan)
+{
+	return plan->pool + ((plan->pool_len + 7) & ~(size_t)7);
 }
 
 /* The one primitive that writes patched text (apply.c). */

@@ -49,7 +49,8 @@ vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes)
 	size_t pool = 0;
 	for (uint32_t i = 0; i < ann->count; i++)
 		pool += ann->table[(size_t)i * ann->entry_size + offsetof(struct vmi_site_entry, site_len)];
-	*bytes = (size_t)ann->count * sizeof(vmi_decision) + ((pool + 7) & ~(size_t)7);
+	/* Decisions, then the original bytes, then the final bytes. */
+	*bytes = (size_t)ann->count * sizeof(vmi_decision) + 2 * ((pool + 7) & ~(size_t)7);
 	return VMI_OK;
 }
 
@@ -111,7 +112,8 @@ static vmi_status vmi_plan_fail(vmi_plan *plan, vmi_status st, uint32_t index, u
 }
 
 /* Check one site against the regions and the length rules. */
-static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const vmi_site *s, int *region)
+static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const vmi_site *s, int *region,
+				 int *native_region)
 {
 	uint32_t min = arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
 	/* *region holds the previous site's region: neighbours share one. */
@@ -126,9 +128,84 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
 		return VMI_E_SITE_TOO_LONG;
 	if (s->native_len > s->len)
 		return VMI_E_NATIVE_TOO_LONG;
-	if (s->native_len && vmi_region_find(o, s->native_addr, s->native_len, 0) < 0)
-		return VMI_E_NATIVE_BOUNDS;
+	if (s->native_len) {
+		/* Native copies sit together in one section: try the last one's. */
+		if (*native_region < 0 ||
+		    !vmi_region_holds(&o->regions[*native_region], s->native_addr, s->native_len, 0))
+			*native_region = vmi_region_find(o, s->native_addr, s->native_len, 0);
+		if (*native_region < 0)
+			return VMI_E_NATIVE_BOUNDS;
+	}
 	return VMI_OK;
+}
+
+/*
+ * A site's decision depends on its call, length, flags, minor and
+ * clobbers -- and on its address only through the reach of a call. Sites
+ * of one call mostly agree on the rest, so the last decision per call is
+ * remembered and reused unless it involved a reach check (a CALL, or
+ * out-of-range), which is then redone for each site.
+ */
+typedef struct vmi_memo {
+	uint16_t clobbers;
+	uint8_t len, flags, min_minor, valid;
+	uint8_t form, reason, encoding;
+} vmi_memo;
+
+static void vmi_decide_memo(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
+			    vmi_decision *d, vmi_memo *memo)
+{
+	vmi_memo *m = s->call_id < VMI_CALL_ID_LIMIT ? &memo[s->call_id] : NULL;
+	if (m && m->valid && m->len == s->len && m->flags == s->flags &&
+	    m->min_minor == s->min_minor && m->clobbers == s->clobbers) {
+		d->form = m->form;
+		d->reason = m->reason;
+		d->encoding = m->encoding;
+		return;
+	}
+	vmi_decide_site(offer, opts, s, d);
+	if (!m || d->form == VMI_FORM_CALL || d->reason == VMI_REASON_OUT_OF_RANGE)
+		return;
+	m->clobbers = s->clobbers;
+	m->len = s->len;
+	m->flags = s->flags;
+	m->min_minor = s->min_minor;
+	m->form = d->form;
+	m->reason = d->reason;
+	m->encoding = d->encoding;
+	m->valid = 1;
+}
+
+/* The final bytes of a decided site. @native: host view of its native copy. */
+static void vmi_render(const vmi_offer *of, const vmi_patch_opts *o, const vmi_decision *d,
+		       const uint8_t *native, uint8_t *out)
+{
+	uint32_t n = 0;
+	vmi_rom_call rc;
+
+	/* The planner decided INLINE/CALL only for a call the ROM's table
+	 * has, so the entry exists. */
+	if (d->form == VMI_FORM_INLINE || d->form == VMI_FORM_CALL)
+		vmi_rom_call_at_fast(of->rom, (uint32_t)of->call_slot[d->call_id] - 1, &rc);
+	switch (d->form) {
+	case VMI_FORM_IDENT:
+		vmi_memcpy(out, native, d->native_len);
+		n = d->native_len;
+		break;
+	case VMI_FORM_INLINE:
+		vmi_memcpy(out, of->rom->image + rc.stub_off, rc.stub_len);
+		n = rc.stub_len;
+		break;
+	case VMI_FORM_CALL: {
+		uint64_t dest = d->encoding == VMI_ENC_CALL_REL32 ? o->rom_addr + rc.entry_off
+								   : vmi_slot_addr(o, d->call_id);
+		n = vmi_encode_call(out, d->encoding, d->addr, dest);
+		break;
+	}
+	default:
+		break;
+	}
+	vmi_nop_fill(out + n, d->len - n);
 }
 
 vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_offer *offer,
@@ -163,18 +240,20 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	vmi_decision *dec = (vmi_decision *)ws;
 	/* An empty table may come with no workspace at all: no NULL arithmetic. */
 	uint8_t *pool = ws ? (uint8_t *)ws + (size_t)ann->count * sizeof(vmi_decision) : NULL;
+	uint8_t *final = pool ? pool + (need - (size_t)ann->count * sizeof(vmi_decision)) / 2 : NULL;
 	uint32_t pool_off = 0;
-	int region = -1;
+	int region = -1, native_region = -1;
+	vmi_memo memo[VMI_CALL_ID_LIMIT];
+	vmi_memset(memo, 0, sizeof(memo));
 	for (uint32_t i = 0; i < ann->count; i++) {
 		vmi_site s;
 		st = vmi_annotations_get(ann, i, &s);
 		if (st == VMI_OK)
-			st = vmi_site_check(&plan->opts, ann->arch, &s, &region);
+			st = vmi_site_check(&plan->opts, ann->arch, &s, &region, &native_region);
 		if (st != VMI_OK)
 			return vmi_plan_fail(plan, st, i, i);
 
-		vmi_decision *d = &dec[i];
-		vmi_memset(d, 0, sizeof(*d));
+		vmi_decision *d = &dec[i]; /* every field is set below or by the decision */
 		d->addr = s.addr;
 		d->index = i;
 		d->orig_off = pool_off;
@@ -182,10 +261,16 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 		d->len = s.len;
 		d->region = (uint8_t)region;
 		d->native_len = s.native_len;
-		vmi_decide_site(offer, &plan->opts, &s, d);
+		vmi_decide_memo(offer, &plan->opts, &s, d, memo);
 
 		const vmi_region *r = &plan->opts.regions[region];
-		vmi_memcpy(pool + pool_off, r->host + (s.addr - r->addr), s.len);
+		vmi_copy_small(pool + pool_off, r->host + (s.addr - r->addr), s.len); /* len >= 5 checked */
+		const uint8_t *native = NULL;
+		if (s.native_len) {
+			const vmi_region *nr = &plan->opts.regions[native_region];
+			native = nr->host + (s.native_addr - nr->addr);
+		}
+		vmi_render(offer, &plan->opts, d, native, final + pool_off);
 		pool_off += s.len;
 	}
 
@@ -216,44 +301,7 @@ vmi_status vmi_plan_site_bytes(const vmi_plan *plan, uint32_t i, uint8_t *out, u
 	if (!plan || !out || plan->state == VMI_PLAN_EMPTY || i >= plan->count)
 		return VMI_E_INVALID_ARG;
 	const vmi_decision *d = &plan->decisions[i];
-	const vmi_offer *of = plan->offer;
-	uint32_t n = 0;
-	vmi_rom_call rc;
-
-	if (d->form == VMI_FORM_INLINE || d->form == VMI_FORM_CALL) {
-		uint32_t slot = of->call_slot[d->call_id];
-		if (!slot)
-			return VMI_E_INVALID_ARG;
-		VMI_CHECK(vmi_rom_call_at(of->rom, slot - 1, &rc));
-	}
-	switch (d->form) {
-	case VMI_FORM_IDENT:
-		if (d->native_len) {
-			vmi_site s;
-			VMI_CHECK(vmi_annotations_get(plan->ann, d->index, &s));
-			int r = vmi_region_find(&plan->opts, s.native_addr, s.native_len, 0);
-			if (r < 0)
-				return VMI_E_NATIVE_BOUNDS;
-			const vmi_region *reg = &plan->opts.regions[r];
-			vmi_memcpy(out, reg->host + (s.native_addr - reg->addr), d->native_len);
-			n = d->native_len;
-		}
-		break;
-	case VMI_FORM_INLINE:
-		vmi_memcpy(out, of->rom->image + rc.stub_off, rc.stub_len);
-		n = rc.stub_len;
-		break;
-	case VMI_FORM_CALL: {
-		uint64_t dest = d->encoding == VMI_ENC_CALL_REL32
-					? plan->opts.rom_addr + rc.entry_off
-					: vmi_slot_addr(&plan->opts, d->call_id);
-		n = vmi_encode_call(out, d->encoding, d->addr, dest);
-		break;
-	}
-	default:
-		break;
-	}
-	vmi_nop_fill(out + n, d->len - n);
+	vmi_memcpy(out, vmi_plan_final(plan) + d->orig_off, d->len);
 	if (len)
 		*len = d->len;
 	return VMI_OK;
@@ -266,14 +314,12 @@ vmi_status vmi_plan_summarize(const vmi_plan *plan, vmi_summary *out)
 	vmi_memset(out, 0, sizeof(*out));
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
-		uint8_t bytes[VMI_SITE_MAX_LEN];
 		out->sites++;
 		if (d->form < VMI_FORM_COUNT)
 			out->forms[d->form]++;
 		if (d->reason < VMI_REASON_COUNT)
 			out->reasons[d->reason]++;
-		if (vmi_plan_site_bytes(plan, i, bytes, NULL) == VMI_OK &&
-		    vmi_memcmp(bytes, plan->pool + d->orig_off, d->len))
+		if (vmi_memcmp(vmi_plan_final(plan) + d->orig_off, plan->pool + d->orig_off, d->len))
 			out->changed++;
 	}
 	return VMI_OK;

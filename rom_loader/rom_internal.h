@@ -12,6 +12,7 @@
 
 #include "vmi/rom.h"
 #include "vmi/internal/util.h"
+#include "vmi/internal/rom_wire.h"
 
 #define VMI_RH_BLOCKS 0x02
 #define VMI_RH_MAGIC 0x08
@@ -29,28 +30,8 @@
 #define VMI_RH_DATA_SIZE 0x28
 #define VMI_RH_VENDOR 0x2C
 
-#define VMI_RC_CALL_ID 0
-#define VMI_RC_FORM 2
-#define VMI_RC_STUB_LEN 3
-#define VMI_RC_STUB_OFF 4
-#define VMI_RC_ENTRY_OFF 8
-#define VMI_RC_STUB_CLOBBERS 12
-#define VMI_RC_CALL_CLOBBERS 14
 
 _Static_assert(VMI_RH_VENDOR == offsetof(struct vmi_rom_header, vendor), "ROM header layout");
 _Static_assert(VMI_RH_CALL_TABLE_OFF == offsetof(struct vmi_rom_header, call_table_off), "ROM header layout");
-_Static_assert(VMI_RC_CALL_CLOBBERS == offsetof(struct vmi_rom_call_entry, call_clobbers), "ROM call layout");
-
-/* Decode one call entry from its wire bytes (bounds already checked). */
-static inline void vmi_rom_decode_call(const uint8_t *e, vmi_rom_call *out)
-{
-	out->call_id = vmi_le16(e + VMI_RC_CALL_ID);
-	out->form = e[VMI_RC_FORM];
-	out->stub_len = e[VMI_RC_STUB_LEN];
-	out->stub_off = vmi_le32(e + VMI_RC_STUB_OFF);
-	out->entry_off = vmi_le32(e + VMI_RC_ENTRY_OFF);
-	out->stub_clobbers = vmi_le16(e + VMI_RC_STUB_CLOBBERS);
-	out->call_clobbers = vmi_le16(e + VMI_RC_CALL_CLOBBERS);
-}
 
 #endif /* VMI_ROM_INTERNAL_H */

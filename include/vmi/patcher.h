@@ -158,8 +158,9 @@ typedef struct vmi_patch_opts {
 _Static_assert(offsetof(vmi_patch_opts, slots) + sizeof(uint8_t *) == sizeof(vmi_patch_opts),
 	       "vmi_patch_opts has no tail padding");
 
-/* One planned site; the workspace holds an array of these plus the
- * original bytes. 24 bytes + site length per site. */
+/* One planned site; the workspace holds an array of these, then the
+ * original bytes and the final bytes of every site: 24 bytes + twice the
+ * site length per site. */
 typedef struct vmi_decision {
 	uint64_t addr;     /* site address in the target */
 	uint32_t index;    /* entry index in the site table */
@@ -189,7 +190,8 @@ typedef struct vmi_plan {
 	uint8_t state;            /* enum vmi_plan_state */
 	uint8_t arch;             /* enum vmi_arch */
 	uint16_t reserved;
-	uint8_t *pool;            /* original bytes, saved at plan time */
+	uint8_t *pool;            /* original bytes saved at plan time; the final bytes follow, one
+	                             pool_len rounded up to 8 further */
 	size_t pool_len;
 	const vmi_annotations *ann; /* must outlive the plan */
 	const vmi_offer *offer;     /* must outlive the plan */
@@ -201,8 +203,9 @@ typedef struct vmi_plan {
 
 /**
  * vmi_plan_workspace_size - bytes of workspace vmi_plan_build needs.
- * Exactly count * sizeof(vmi_decision) + sum of site lengths (rounded up
- * to 8). No hidden growth.
+ * Exactly count * sizeof(vmi_decision) + 2 * (sum of site lengths,
+ * rounded up to 8): the original bytes (for unpatch) and the final bytes
+ * (rendered at plan time, so apply only copies). No hidden growth.
  */
 vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes);
 

@@ -22,6 +22,28 @@ static inline void vmi_memcpy(void *dst, const void *src, size_t n)
 		*d++ = *s++;
 }
 
+/*
+ * Copy 4..VMI_SITE_MAX_LEN-ish bytes (n >= 4) with word moves: overlapping
+ * 8- or 4-byte chunks instead of a byte loop. __builtin_memcpy with a
+ * constant size is expanded inline even under -fno-builtin, so this never
+ * becomes a libc call. The hot path of planning copies every site's bytes.
+ */
+static inline void vmi_copy_small(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = (uint8_t *)dst;
+	const uint8_t *s = (const uint8_t *)src;
+	if (n >= 8) {
+		size_t i = 0;
+		for (; i + 8 <= n; i += 8)
+			__builtin_memcpy(d + i, s + i, 8);
+		if (i < n)
+			__builtin_memcpy(d + n - 8, s + n - 8, 8);
+	} else {
+		__builtin_memcpy(d, s, 4);
+		__builtin_memcpy(d + n - 4, s + n - 4, 4);
+	}
+}
+
 static inline void vmi_memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = (uint8_t *)dst;
