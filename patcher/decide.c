@@ -28,8 +28,8 @@ static void vmi_set(vmi_decision *d, uint32_t form, uint32_t reason, uint32_t en
 }
 
 /* Pick the CALL encoding; VMI_REASON_OK with *enc set, or why none works. */
-static uint32_t vmi_try_call(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
-			     const vmi_rom_call *rc, uint32_t *enc)
+uint32_t vmi_try_call(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
+		      const vmi_rom_call *rc, uint32_t *enc)
 {
 	if (s->flags & VMI_SITE_F_NO_CALL)
 		return VMI_REASON_NO_CALL;

@@ -30,6 +30,11 @@ bool vmi_rel32_reaches(uint64_t next, uint64_t target);
  * slot for RIP/ABS) into @out; return its length (0 for VMI_ENC_NONE). */
 uint32_t vmi_encode_call(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t dest);
 
+/* Can site @s become a CALL of ROM entry @rc? VMI_REASON_OK with *enc set,
+ * or why not (decide.c). */
+uint32_t vmi_try_call(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
+		      const vmi_rom_call *rc, uint32_t *enc);
+
 /* Decision of one site (decide.c). @opts is the plan's full-size copy. */
 void vmi_decide_site(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *site,
 		     vmi_decision *d);

@@ -140,40 +140,84 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
 }
 
 /*
- * A site's decision depends on its call, length, flags, minor and
- * clobbers -- and on its address only through the reach of a call. Sites
- * of one call mostly agree on the rest, so the last decision per call is
- * remembered and reused unless it involved a reach check (a CALL, or
- * out-of-range), which is then redone for each site.
+ * A site's decision depends on its call, flags, minor, clobbers and length,
+ * and on its address only through the reach of a call. Sites of one call
+ * mostly agree on all but the address, so the last decision per call is
+ * remembered: an IDENT for a length-independent reason or a NOP holds for
+ * any length, an INLINE for any length at least the remembered one (the
+ * stub still fits), a CALL likewise but with its encoding and reach redone
+ * for the new address; a CALL that was a fallback from a stub that did not
+ * fit holds only for the same length.
  */
+enum { VMI_MEMO_NONE = 0, VMI_MEMO_MIN_LEN, VMI_MEMO_EXACT_LEN };
 typedef struct vmi_memo {
-	uint16_t clobbers;
-	uint8_t len, flags, min_minor, valid;
-	uint8_t form, reason, encoding;
+	uint16_t clobbers;  /* key: site clobbers */
+	uint16_t slot;      /* ROM table index of a CALL (to redo its encoding) */
+	uint8_t len;        /* key: length (see kind) */
+	uint8_t flags;      /* key: site flags */
+	uint8_t min_minor;  /* key: site minor */
+	uint8_t kind;       /* VMI_MEMO_* */
+	uint8_t form, reason, encoding, reserved;
 } vmi_memo;
+
+static bool vmi_reason_len_free(uint32_t reason)
+{
+	return reason != VMI_REASON_DOES_NOT_FIT && reason != VMI_REASON_CLOBBERS &&
+	       reason != VMI_REASON_NO_CALL && reason != VMI_REASON_OUT_OF_RANGE;
+}
+
+static bool vmi_memo_hit(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
+			 const vmi_memo *m, vmi_decision *d)
+{
+	if (m->kind == VMI_MEMO_NONE || m->flags != s->flags || m->min_minor != s->min_minor ||
+	    m->clobbers != s->clobbers)
+		return false;
+	if (m->kind == VMI_MEMO_EXACT_LEN ? s->len != m->len : s->len < m->len)
+		return false;
+	d->form = m->form;
+	d->reason = m->reason;
+	d->encoding = m->encoding;
+	if (m->form != VMI_FORM_CALL)
+		return true;
+	vmi_rom_call rc;
+	uint32_t enc;
+	vmi_rom_call_at_fast(offer->rom, m->slot, &rc);
+	if (vmi_try_call(offer, opts, s, &rc, &enc) != VMI_REASON_OK)
+		return false; /* out of reach here: the full decision says why */
+	d->encoding = (uint8_t)enc;
+	return true;
+}
 
 static void vmi_decide_memo(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
 			    vmi_decision *d, vmi_memo *memo)
 {
 	vmi_memo *m = s->call_id < VMI_CALL_ID_LIMIT ? &memo[s->call_id] : NULL;
-	if (m && m->valid && m->len == s->len && m->flags == s->flags &&
-	    m->min_minor == s->min_minor && m->clobbers == s->clobbers) {
-		d->form = m->form;
-		d->reason = m->reason;
-		d->encoding = m->encoding;
+	if (m && vmi_memo_hit(offer, opts, s, m, d))
 		return;
-	}
 	vmi_decide_site(offer, opts, s, d);
-	if (!m || d->form == VMI_FORM_CALL || d->reason == VMI_REASON_OUT_OF_RANGE)
+	if (!m)
+		return;
+	uint8_t kind = VMI_MEMO_NONE, len = 0;
+	if (d->form == VMI_FORM_NOP || (d->form == VMI_FORM_IDENT && vmi_reason_len_free(d->reason))) {
+		kind = VMI_MEMO_MIN_LEN;
+	} else if (d->form == VMI_FORM_INLINE || (d->form == VMI_FORM_CALL && d->reason == VMI_REASON_OK)) {
+		kind = VMI_MEMO_MIN_LEN;
+		len = s->len;
+	} else if (d->form == VMI_FORM_CALL) {
+		kind = VMI_MEMO_EXACT_LEN;
+		len = s->len;
+	}
+	m->kind = kind;
+	if (kind == VMI_MEMO_NONE)
 		return;
 	m->clobbers = s->clobbers;
-	m->len = s->len;
+	m->slot = d->form == VMI_FORM_CALL ? (uint16_t)(offer->call_slot[s->call_id] - 1u) : 0;
+	m->len = len;
 	m->flags = s->flags;
 	m->min_minor = s->min_minor;
 	m->form = d->form;
 	m->reason = d->reason;
 	m->encoding = d->encoding;
-	m->valid = 1;
 }
 
 /* The final bytes of a decided site. @native: host view of its native copy. */
