@@ -9,19 +9,7 @@
  */
 #include "vmi/annotations.h"
 #include "vmi/internal/util.h"
-
-/* Wire offsets of struct vmi_site_entry. */
-#define VMI_SE_SITE_OFF 0
-#define VMI_SE_NATIVE_OFF 4
-#define VMI_SE_CALL_ID 8
-#define VMI_SE_SITE_LEN 10
-#define VMI_SE_NATIVE_LEN 11
-#define VMI_SE_MIN_MINOR 12
-#define VMI_SE_FLAGS 13
-#define VMI_SE_CLOBBERS 14
-
-_Static_assert(VMI_SE_CLOBBERS == offsetof(struct vmi_site_entry, clobbers), "site entry layout");
-_Static_assert(VMI_SE_NATIVE_OFF == offsetof(struct vmi_site_entry, native_off), "site entry layout");
+#include "vmi/internal/site_wire.h"
 
 vmi_status vmi_annotations_init(vmi_annotations *a, const vmi_guest *guest, const void *table,
 				uint64_t table_addr, size_t len)
@@ -50,30 +38,11 @@ vmi_status vmi_annotations_init(vmi_annotations *a, const vmi_guest *guest, cons
 
 vmi_status vmi_annotations_get(const vmi_annotations *a, uint32_t index, vmi_site *out)
 {
-	const uint8_t *e;
-	uint64_t entry_addr;
-	int32_t site_off, native_off;
-
 	if (!a || !out || (!a->table && a->count))
 		return VMI_E_INVALID_ARG;
 	if (index >= a->count)
 		return VMI_E_ANN_INDEX;
 
-	e = a->table + (size_t)index * a->entry_size;
-	/* Unsigned 64-bit sums: a hostile offset wraps (defined) instead of
-	 * overflowing; the planner bounds-checks the resulting addresses. */
-	entry_addr = a->table_addr + (uint64_t)index * a->entry_size;
-	site_off = (int32_t)vmi_le32(e + VMI_SE_SITE_OFF);
-	native_off = (int32_t)vmi_le32(e + VMI_SE_NATIVE_OFF);
-
-	out->addr = entry_addr + VMI_SE_SITE_OFF + (uint64_t)(int64_t)site_off;
-	out->native_addr = entry_addr + VMI_SE_NATIVE_OFF + (uint64_t)(int64_t)native_off;
-	out->index = index;
-	out->call_id = vmi_le16(e + VMI_SE_CALL_ID);
-	out->len = e[VMI_SE_SITE_LEN];
-	out->native_len = e[VMI_SE_NATIVE_LEN];
-	out->min_minor = e[VMI_SE_MIN_MINOR];
-	out->flags = e[VMI_SE_FLAGS];
-	out->clobbers = vmi_le16(e + VMI_SE_CLOBBERS);
+	vmi_site_decode(a, index, out);
 	return VMI_OK;
 }

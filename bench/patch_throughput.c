@@ -197,7 +197,7 @@ static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
 	double ns_site = full_min / n;
 	double ratio_apply = app_min / gat_min;
 	double ratio_full = full_min / gat_min;
-	size_t expect_ws = (size_t)cfg->sites * sizeof(vmi_decision) + 2 * ((g.site_bytes + 7) & ~(uint64_t)7);
+	size_t expect_ws = (size_t)cfg->sites * sizeof(vmi_decision) + ((2 * g.site_bytes + 7) & ~(uint64_t)7);
 
 	printf("[%s] %s: %u sites (%llu site bytes), %d reps; forms ident %u inline %u call %u nop %u, %u changed\n",
 	       cfg->label, vmi_bench_arch_name(arch), cfg->sites, (unsigned long long)g.site_bytes,

@@ -32,12 +32,11 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		return VMI_E_STATE;
 	/* vmi_plan_build rendered every site's final bytes into the
 	 * workspace: apply only copies them, so it cannot fail half-way. */
-	const uint8_t *final = vmi_plan_final(plan);
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
 		uint8_t *host = vmi_site_host(plan, d);
-		if (vmi_memcmp(host, final + d->orig_off, d->len))
-			vmi_text_poke(host, final + d->orig_off, d->len);
+		if (vmi_memcmp(host, vmi_dec_final(plan, d), d->len))
+			vmi_text_poke(host, vmi_dec_final(plan, d), d->len);
 	}
 	if (plan->opts.slots && plan->offer->rom) {
 		for (uint32_t i = 0; i < plan->count; i++) {
@@ -63,8 +62,8 @@ vmi_status vmi_plan_unpatch(vmi_plan *plan)
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
 		uint8_t *host = vmi_site_host(plan, d);
-		if (vmi_memcmp(host, plan->pool + d->orig_off, d->len))
-			vmi_text_poke(host, plan->pool + d->orig_off, d->len);
+		if (vmi_memcmp(host, vmi_dec_orig(plan, d), d->len))
+			vmi_text_poke(host, vmi_dec_orig(plan, d), d->len);
 	}
 	plan->state = VMI_PLAN_UNPATCHED;
 	return VMI_OK;

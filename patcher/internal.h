@@ -45,12 +45,16 @@ static inline uint64_t vmi_slot_addr(const vmi_patch_opts *opts, uint32_t id)
 	return opts->slots_addr ? opts->slots_addr + (uint64_t)VMI_SLOT_SIZE * id : 0;
 }
 
-/* The final bytes of every site follow the original bytes in the
- * workspace, at the same offsets (vmi_decision.orig_off), one rounded
- * pool length further. */
-static inline const uint8_t *vmi_plan_final(const vmi_plan *plan)
+/* Each site's bytes in the workspace pool: the originals saved at plan
+ * time, then the final bytes the plan rendered. */
+static inline const uint8_t *vmi_dec_orig(const vmi_plan *plan, const vmi_decision *d)
 {
-	return plan->pool + ((plan->pool_len + 7) & ~(size_t)7);
+	return plan->pool + d->orig_off;
+}
+
+static inline const uint8_t *vmi_dec_final(const vmi_plan *plan, const vmi_decision *d)
+{
+	return plan->pool + d->orig_off + d->len;
 }
 
 /* The one primitive that writes patched text (apply.c). */

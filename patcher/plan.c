@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "vmi/internal/util.h"
+#include "vmi/internal/site_wire.h"
 
 /* Index of the region that wholly holds [addr, addr+len), or -1. */
 static bool vmi_region_holds(const vmi_region *r, uint64_t addr, uint64_t len, uint32_t need)
@@ -49,8 +50,8 @@ vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes)
 	size_t pool = 0;
 	for (uint32_t i = 0; i < ann->count; i++)
 		pool += ann->table[(size_t)i * ann->entry_size + offsetof(struct vmi_site_entry, site_len)];
-	/* Decisions, then the original bytes, then the final bytes. */
-	*bytes = (size_t)ann->count * sizeof(vmi_decision) + 2 * ((pool + 7) & ~(size_t)7);
+	/* Decisions, then per site its original bytes followed by its final bytes. */
+	*bytes = (size_t)ann->count * sizeof(vmi_decision) + ((2 * pool + 7) & ~(size_t)7);
 	return VMI_OK;
 }
 
@@ -83,16 +84,10 @@ static void vmi_sift_down(vmi_decision *d, uint32_t root, uint32_t n)
 	}
 }
 
-/* In place, no allocation, O(n log n) even for a hostile table. Linkers
- * emit site tables in address order, so the common case is one linear
- * check and no sort at all. */
+/* In place, no allocation, O(n log n) even for a hostile table (a
+ * linker-made table is already sorted and never gets here). */
 static void vmi_dec_sort(vmi_decision *d, uint32_t n)
 {
-	uint32_t k = 1;
-	while (k < n && vmi_dec_less(&d[k - 1], &d[k]))
-		k++;
-	if (k >= n)
-		return;
 	for (uint32_t i = n / 2; i-- > 0;)
 		vmi_sift_down(d, i, n);
 	for (uint32_t end = n; end > 1; end--) {
@@ -266,6 +261,9 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	size_t osz = VMI_OPTS_SZ(opts) < sizeof(vmi_patch_opts) ? VMI_OPTS_SZ(opts) : sizeof(vmi_patch_opts);
 	vmi_memcpy(&plan->opts, opts, osz);
 	plan->opts.size = sizeof(vmi_patch_opts);
+	/* The view may be filled by hand: decoding below trusts these. */
+	if ((!ann->table && ann->count) || ann->entry_size < VMI_SITE_ENTRY_V1_SIZE)
+		return vmi_plan_fail(plan, VMI_E_INVALID_ARG, 0, 0);
 	if (ann->arch != offer->arch ||
 	    (ann->arch != VMI_ARCH_I386 && ann->arch != VMI_ARCH_X86_64) ||
 	    ((uintptr_t)ws % _Alignof(vmi_decision)))
@@ -274,33 +272,49 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	if (st != VMI_OK)
 		return vmi_plan_fail(plan, st, 0, 0);
 
-	size_t need;
-	st = vmi_plan_workspace_size(ann, &need);
-	if (st != VMI_OK)
-		return vmi_plan_fail(plan, st, 0, 0);
-	if (ws_len < need)
+	/* The workspace is checked as it fills (so the table is read once)
+	 * and against the documented size at the end; nothing outside it is
+	 * written either way. */
+	size_t dec_bytes = (size_t)ann->count * sizeof(vmi_decision);
+	if (ws_len < dec_bytes)
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
+	size_t pool_cap = ws_len - dec_bytes;
 
 	vmi_decision *dec = (vmi_decision *)ws;
 	/* An empty table may come with no workspace at all: no NULL arithmetic. */
-	uint8_t *pool = ws ? (uint8_t *)ws + (size_t)ann->count * sizeof(vmi_decision) : NULL;
-	uint8_t *final = pool ? pool + (need - (size_t)ann->count * sizeof(vmi_decision)) / 2 : NULL;
-	uint32_t pool_off = 0;
+	uint8_t *pool = ws ? (uint8_t *)ws + dec_bytes : NULL;
+	size_t pool_off = 0;
 	int region = -1, native_region = -1;
 	vmi_memo memo[VMI_CALL_ID_LIMIT];
 	vmi_memset(memo, 0, sizeof(memo));
+	/* Linkers emit tables in address order: check order and overlaps of
+	 * neighbours on the way, and sort only a table that is not. */
+	bool sorted = true, overlap = false;
+	uint32_t ov_lo = 0, ov_hi = 0;
+	uint64_t prev_addr = 0, prev_end = 0;
 	for (uint32_t i = 0; i < ann->count; i++) {
 		vmi_site s;
-		st = vmi_annotations_get(ann, i, &s);
-		if (st == VMI_OK)
-			st = vmi_site_check(&plan->opts, ann->arch, &s, &region, &native_region);
+		vmi_site_decode(ann, i, &s); /* i < count of a table init accepted */
+		st = vmi_site_check(&plan->opts, ann->arch, &s, &region, &native_region);
 		if (st != VMI_OK)
 			return vmi_plan_fail(plan, st, i, i);
+		if (2u * (size_t)s.len > pool_cap - pool_off || pool_off + 2u * s.len > UINT32_MAX)
+			return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
+
+		if (i && s.addr < prev_addr)
+			sorted = false;
+		else if (i && sorted && !overlap && prev_end > s.addr) {
+			overlap = true;
+			ov_lo = i - 1;
+			ov_hi = i;
+		}
+		prev_addr = s.addr;
+		prev_end = s.addr + s.len;
 
 		vmi_decision *d = &dec[i]; /* every field is set below or by the decision */
 		d->addr = s.addr;
 		d->index = i;
-		d->orig_off = pool_off;
+		d->orig_off = (uint32_t)pool_off;
 		d->call_id = s.call_id;
 		d->len = s.len;
 		d->region = (uint8_t)region;
@@ -314,19 +328,25 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 			const vmi_region *nr = &plan->opts.regions[native_region];
 			native = nr->host + (s.native_addr - nr->addr);
 		}
-		vmi_render(offer, &plan->opts, d, native, final + pool_off);
-		pool_off += s.len;
+		vmi_render(offer, &plan->opts, d, native, pool + pool_off + s.len);
+		pool_off += 2u * s.len;
 	}
+	if (ws_len < dec_bytes + ((pool_off + 7) & ~(size_t)7))
+		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 
-	vmi_dec_sort(dec, ann->count);
-	for (uint32_t k = 1; k < ann->count; k++) {
-		const vmi_decision *a = &dec[k - 1], *b = &dec[k];
-		if (a->addr + a->len > b->addr) {
-			uint32_t lo = a->index < b->index ? a->index : b->index;
-			uint32_t hi = a->index < b->index ? b->index : a->index;
-			return vmi_plan_fail(plan, VMI_E_SITE_OVERLAP, lo, hi);
+	if (!sorted) {
+		vmi_dec_sort(dec, ann->count);
+		for (uint32_t k = 1; k < ann->count && !overlap; k++) {
+			const vmi_decision *a = &dec[k - 1], *b = &dec[k];
+			if (a->addr + a->len > b->addr) {
+				overlap = true;
+				ov_lo = a->index < b->index ? a->index : b->index;
+				ov_hi = a->index < b->index ? b->index : a->index;
+			}
 		}
 	}
+	if (overlap)
+		return vmi_plan_fail(plan, VMI_E_SITE_OVERLAP, ov_lo, ov_hi);
 
 	plan->decisions = dec;
 	plan->count = ann->count;
@@ -345,7 +365,7 @@ vmi_status vmi_plan_site_bytes(const vmi_plan *plan, uint32_t i, uint8_t *out, u
 	if (!plan || !out || plan->state == VMI_PLAN_EMPTY || i >= plan->count)
 		return VMI_E_INVALID_ARG;
 	const vmi_decision *d = &plan->decisions[i];
-	vmi_memcpy(out, vmi_plan_final(plan) + d->orig_off, d->len);
+	vmi_memcpy(out, vmi_dec_final(plan, d), d->len);
 	if (len)
 		*len = d->len;
 	return VMI_OK;
@@ -363,7 +383,7 @@ vmi_status vmi_plan_summarize(const vmi_plan *plan, vmi_summary *out)
 			out->forms[d->form]++;
 		if (d->reason < VMI_REASON_COUNT)
 			out->reasons[d->reason]++;
-		if (vmi_memcmp(vmi_plan_final(plan) + d->orig_off, plan->pool + d->orig_off, d->len))
+		if (vmi_memcmp(vmi_dec_final(plan, d), vmi_dec_orig(plan, d), d->len))
 			out->changed++;
 	}
 	return VMI_OK;

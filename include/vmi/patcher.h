@@ -158,13 +158,13 @@ typedef struct vmi_patch_opts {
 _Static_assert(offsetof(vmi_patch_opts, slots) + sizeof(uint8_t *) == sizeof(vmi_patch_opts),
 	       "vmi_patch_opts has no tail padding");
 
-/* One planned site; the workspace holds an array of these, then the
- * original bytes and the final bytes of every site: 24 bytes + twice the
- * site length per site. */
+/* One planned site; the workspace holds an array of these, then for each
+ * site its original bytes followed by its final bytes: 24 bytes + twice
+ * the site length per site. */
 typedef struct vmi_decision {
 	uint64_t addr;     /* site address in the target */
 	uint32_t index;    /* entry index in the site table */
-	uint32_t orig_off; /* offset of the saved original bytes in the pool */
+	uint32_t orig_off; /* offset of the saved original bytes in the pool (final bytes follow) */
 	uint16_t call_id;  /* VMI_CALL_* */
 	uint8_t form;      /* enum vmi_form */
 	uint8_t reason;    /* enum vmi_reason */
@@ -190,8 +190,8 @@ typedef struct vmi_plan {
 	uint8_t state;            /* enum vmi_plan_state */
 	uint8_t arch;             /* enum vmi_arch */
 	uint16_t reserved;
-	uint8_t *pool;            /* original bytes saved at plan time; the final bytes follow, one
-	                             pool_len rounded up to 8 further */
+	uint8_t *pool;            /* per site (at vmi_decision.orig_off): the original bytes saved at
+	                             plan time, then the final bytes */
 	size_t pool_len;
 	const vmi_annotations *ann; /* must outlive the plan */
 	const vmi_offer *offer;     /* must outlive the plan */
@@ -203,7 +203,7 @@ typedef struct vmi_plan {
 
 /**
  * vmi_plan_workspace_size - bytes of workspace vmi_plan_build needs.
- * Exactly count * sizeof(vmi_decision) + 2 * (sum of site lengths,
+ * Exactly count * sizeof(vmi_decision) + (2 * sum of site lengths,
  * rounded up to 8): the original bytes (for unpatch) and the final bytes
  * (rendered at plan time, so apply only copies). No hidden growth.
  */
