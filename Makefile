@@ -95,6 +95,14 @@ $(LIB_HOST): $(CORE_OBJS_HOST)
 
 all: $(LIB_i386) $(LIB_x86_64) $(LIB_HOST) $(ALL_TARGETS)
 
+# Clean under clang as well as gcc: everything built again with clang
+# (-Werror), then the freestanding proof and the unit tests on its objects.
+CHECK_TARGETS += check-clang
+.PHONY: check-clang
+check-clang:
+	@$(MAKE) -s --no-print-directory CC=clang O=$(O)-clang all
+	@$(MAKE) --no-print-directory CC=clang O=$(O)-clang check-freestanding check-unit
+
 deps:
 	@scripts/deps.sh
 
