@@ -10,10 +10,21 @@
 #   - deferred mode: N page-table updates reach the hypervisor as 1 batch;
 #   - bad input: one clear line, the documented exit code, no hang.
 # Environment: VMIRUN (binary), BAD_DIR (bad guests), ROMS (sample ROMs),
-# CORRUPT_ROMS (ROMs that must fail validation).
+# CORRUPT_ROMS (ROMs that must fail validation), ARCH (x86_64, the default,
+# or i386 for vmirun-i386 and its guests).
 set -u
 V=${VMIRUN:?}
 BAD=${BAD_DIR:?}
+ARCH=${ARCH:-x86_64}
+# What differs on i386, from the guest sources: PAE has no PML4, so
+# building the tables links 2 entries, not 3; a native PAE entry store is
+# two 32-bit movs (high half, then low), each its own trap; the vCPU is not
+# in long mode (EFER without LME/LMA); rel32 reaches everything (no --far).
+if [ "$ARCH" = i386 ]; then
+	SUF=-i386; ARCHNAME=i386; STORES=2; LINKS=2; EFER=0x800
+else
+	SUF=; ARCHNAME=x86-64; STORES=1; LINKS=3; EFER=0xd00
+fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -49,31 +60,34 @@ has none-irq-hole "state if=1"
 # DR0-3 = 0x1000..0x4000, DR7 = 0x455 | bit 10; CR4's PGE toggled 64 times.
 has none-cr "state cr0=0x80050033 cr2=0xdeb0f000 cr3=0x100000 cr4=0x20"
 has none-cr "state dr0=0x1000 dr1=0x2000 dr2=0x3000 dr3=0x4000 dr6=0xffff0ff0 dr7=0x455"
-# msr: EFER |= NXE over LME|LMA; SYSENTER_CS = 0x10.
-has none-msr "state msr[0xc0000080]=0xd00"
+# msr: EFER |= NXE (over LME|LMA on x86-64); SYSENTER_CS = 0x10.
+has none-msr "state msr[0xc0000080]=$EFER"
 has none-msr "state msr[0x174]=0x10"
 # io: each PIC line toggled 4 times (masks back to ff); counter =
 # sum(1..64) + sum(0..63) = 4096; the serial text.
 has none-io "state pic imr=ff/ff last-cmd=20/20 eois=32/32"
 has none-io "state counter=0x1000"
 has none-io 'text="vmirun io workload\x0a"'
-# pt: 3 table links + 64 leaf writes + 32 updates trap one by one; after
-# invlpg the last 16 probes hold even pages at generation 2, odd at 1.
-has none-pt "pt-traps=99"
+# pt: 3 table links (i386: 2) + 64 leaf writes + 32 updates trap one by
+# one (i386: two stores each); after invlpg the last 16 probes hold even
+# pages at generation 2, odd at 1.
+has none-pt "pt-traps=$(((LINKS + 64 + 32) * STORES))"
 has none-pt "vpn=0x4003e pfn=0xa003e"
 has none-pt "vpn=0x4003f pfn=0x9003f"
-has none-pt-deferred "pt-traps=67"
+has none-pt-deferred "pt-traps=$(((LINKS + 64) * STORES))"
 has none-pt-deferred "batches=0"
-# Without a ROM each of the 64 updates in the window is its own exit.
-has none-pt-deferred "stats window entries=64 batches=0 batched-ops=0 pt-writes=64"
-has none-pt "stats window entries=64 batches=0 batched-ops=0 pt-writes=64"
+# Without a ROM each of the 64 updates in the window is its own exit (each
+# store of it on i386).
+W=$((64 * STORES))
+has none-pt-deferred "stats window entries=$W batches=0 batched-ops=0 pt-writes=$W"
+has none-pt "stats window entries=$W batches=0 batched-ops=0 pt-writes=$W"
 has none-tsc "state results=2"
 # emul: every ISA check in tests/vmirun/guest/emul.c passed (8 bits).
 has none-emul "state counter=0xff"
 
 # ---- every sample ROM: same state as trap-and-emulate ----
 if [ -z "${ROMS:-}" ]; then
-	echo "check-vmirun: no sample ROMs in this tree (SAMPLE_ROMS_x86_64 empty): ROM cases not run"
+	echo "check-vmirun: no sample ROMs in this tree (SAMPLE_ROMS_$ARCH empty): ROM cases not run"
 fi
 for rom in ${ROMS:-}; do
 	r=$(basename "$rom" .rom)
@@ -87,6 +101,12 @@ for rom in ${ROMS:-}; do
 			diff "$T/a" "$T/b" | head -5
 		fi
 	done
+	if [ "$ARCH" = i386 ]; then
+		# rel32 wraps around 4 GiB: there is no far placement to test.
+		run "$r-far" --rom "$rom" --far --workload pt
+		rc_is "$r-far" 2
+		err_has "$r-far" "within rel32 reach on i386"
+	else
 	run "$r-far" --rom "$rom" --far --workload pt --stats
 	rc_is "$r-far" 0
 	states none-pt >"$T/a"; states "$r-far" >"$T/b"
@@ -95,6 +115,7 @@ for rom in ${ROMS:-}; do
 	if grep -q "stats forms .* call=0 " "$T/$r-far.out"; then ok; else
 		has "$r-far" "stats calls rel32=0 slot="
 		grep -q "stats calls rel32=0 slot=0" "$T/$r-far.out" && fail "$r --far: no slot calls"
+	fi
 	fi
 	# The policy mixes, near and far (vmirun's own comparison).
 	run "$r-matrix" --matrix --rom "$rom"
@@ -172,25 +193,25 @@ for rom in ${CORRUPT_ROMS:-}; do
 	one_err_line "$r"
 done
 # A ROM making a hypercall the model does not define: reported, exit 6.
-run badhc --rom "$BAD/bad-hc-x86_64.rom" --workload irq
+run badhc --rom "$BAD/bad-hc-$ARCH.rom" --workload irq
 rc_is badhc 6
 err_has badhc "ROM made hypercall 99 (a0=0x1234), which the model does not know, called from "
 one_err_line badhc
 printf 'VMIP' >"$T/patcher.bin"
 run badblob --patcher "$T/patcher.bin" --workload irq
 rc_is badblob 1
-err_has badblob "not a usable x86-64 patcher.bin"
-run noann --guest "$BAD/noann.so" --workload irq
+err_has badblob "not a usable $ARCHNAME patcher.bin"
+run noann --guest "$BAD/noann$SUF.so" --workload irq
 rc_is noann 1
 err_has noann "the guest carries no annotations"
 one_err_line noann
 # ltr %ax is 0f 00 d8 (Intel SDM: 0F 00 /3); the model does not emulate it.
-run ltr --guest "$BAD/badinsn.so" --workload irq
+run ltr --guest "$BAD/badinsn$SUF.so" --workload irq
 rc_is ltr 6
 err_has ltr "unhandled instruction 'ltr %ax' at vmi_wl_irq+0x"
 err_has ltr "bytes 0f 00 d8"
 # wrmsr (0f 30) to an MSR the vCPU lacks is a #GP, reported, not skipped.
-run badmsr --guest "$BAD/badinsn.so" --workload msr
+run badmsr --guest "$BAD/badinsn$SUF.so" --workload msr
 rc_is badmsr 6
 err_has badmsr "guest #GP: wrmsr 0x1 to MSR 0x12345678"
 err_has badmsr "bytes 0f 30"
@@ -209,5 +230,5 @@ rc_is usage 2
 run badpol --policy "ident:nosuch" --workload irq
 rc_is badpol 2
 
-echo "check-vmirun: $pass assertions passed, $fails failed"
+echo "check-vmirun ($ARCH): $pass assertions passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -39,7 +39,46 @@ check-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(VMIRUN_BAD_GUESTS) $(VMIRUN_BAD_RO
 		$(CORRUPT_ROMS_x86_64)
 	@VMIRUN=$(VMIRUN_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_x86_64)" \
 		CORRUPT_ROMS="$(CORRUPT_ROMS_x86_64)" sh tests/vmirun/check.sh
-demo-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64)
+demo-vmirun: $(VMIRUN_BIN) $(VMIRUN_GUEST) $(BLOB_x86_64) $(SAMPLE_ROMS_x86_64) \
+		$(VMIRUN32_BIN) $(VMIRUN32_GUEST) $(BLOB_i386) $(SAMPLE_ROMS_i386)
 	@echo "== vmirun: what each form costs (trap-and-emulate vs ROM CALL / INLINE vs native)"
 	@$(VMIRUN_BIN) --bench $(addprefix --rom ,$(filter %vmware-like-x86_64.rom %xen-like-x86_64.rom,$(SAMPLE_ROMS_x86_64)))
+	@echo "== vmirun-i386: the same for i386 guests (regparm(3) ROM calls, PAE page tables)"
+	@$(VMIRUN32_BIN) --bench $(addprefix --rom ,$(filter %vmware-like-i386.rom %xen-like-i386.rom,$(SAMPLE_ROMS_i386)))
 bench-vmirun: demo-vmirun
+
+# ---- i386 guests (tools/vmirun/module.mk builds vmirun-i386) ----
+VMIRUN32_GUEST_CFLAGS := $(filter-out -m64 -mno-red-zone,$(VMIRUN_GUEST_CFLAGS)) -m32 -march=i686
+VMIRUN32_GUEST_LDFLAGS := -m32 $(VMIRUN_GUEST_LDFLAGS)
+VMIRUN32_GUEST_OBJS := $(VMIRUN_GUEST_SRCS:tests/vmirun/%.c=$(O)/vmirun-i386/tests/vmirun/%.o)
+VMIRUN32_BAD_GUESTS := $(VMIRUN_BAD_DIR)/noann-i386.so $(VMIRUN_BAD_DIR)/badinsn-i386.so
+VMIRUN32_BAD_ROM := $(VMIRUN_BAD_DIR)/bad-hc-i386.rom
+
+$(O)/vmirun-i386/tests/vmirun/%.o: tests/vmirun/%.c tests/vmirun/guest/wl.h tools/vmirun/guest_abi.h include/vmi/guest.h
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_GUEST_CFLAGS) -c $< -o $@
+$(VMIRUN32_GUEST): $(VMIRUN32_GUEST_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_GUEST_LDFLAGS) -o $@ $^
+$(VMIRUN_BAD_DIR)/noann-i386.so: $(O)/vmirun-i386/tests/vmirun/bad/noann.o
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_GUEST_LDFLAGS) -o $@ $^
+$(VMIRUN_BAD_DIR)/badinsn-i386.so: $(O)/vmirun-i386/tests/vmirun/bad/badinsn.o \
+		$(O)/vmirun-i386/tests/vmirun/guest/sections.o
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_GUEST_LDFLAGS) -o $@ $^
+$(VMIRUN_BAD_DIR)/roms/bad-hc-i386.o: tests/vmirun/roms/bad-hc.c roms/rom_common.h include/vmi/rom_sdk.h
+	@mkdir -p $(@D)
+	$(CC) $(ROM_CFLAGS_i386) -c $< -o $@
+$(VMIRUN32_BAD_ROM): $(VMIRUN_BAD_DIR)/roms/bad-hc-i386.o $(MKROM)
+	@mkdir -p $(@D)
+	$(MKROM) --arch i386 -o $@ $<
+
+.PHONY: check-vmirun-i386
+check-vmirun-i386: $(VMIRUN32_BIN) $(VMIRUN32_GUEST) $(VMIRUN32_BAD_GUESTS) $(VMIRUN32_BAD_ROM) $(BLOB_i386) \
+		$(SAMPLE_ROMS_i386) $(CORRUPT_ROMS_i386)
+	@ARCH=i386 VMIRUN=$(VMIRUN32_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_i386)" \
+		CORRUPT_ROMS="$(CORRUPT_ROMS_i386)" sh tests/vmirun/check.sh
+
+ALL_TARGETS += $(VMIRUN32_GUEST) $(VMIRUN32_BAD_GUESTS) $(VMIRUN32_BAD_ROM)
+CHECK_TARGETS += check-vmirun-i386

@@ -17,7 +17,7 @@
 
 static bool vmi_blob_bad(const char *path, int *exit_code, const char *what)
 {
-	fprintf(stderr, "vmirun: %s: not a usable x86-64 patcher.bin: %s\n", path, what);
+	fprintf(stderr, "vmirun: %s: not a usable " VMI_RUN_ARCH_NAME " patcher.bin: %s\n", path, what);
 	*exit_code = VMI_RUN_EXIT_INPUT;
 	return false;
 }
@@ -50,7 +50,7 @@ bool vmi_blob_load(struct vmi_run_blob *b, const char *path, int *exit_code)
 			ok = vmi_blob_bad(path, exit_code, "wrong magic");
 		else if (h.version != VMI_BLOB_VERSION || h.header_size < sizeof(h))
 			ok = vmi_blob_bad(path, exit_code, "unknown header version");
-		else if (h.arch != VMI_ARCH_X86_64)
+		else if (h.arch != VMI_RUN_ARCH)
 			ok = vmi_blob_bad(path, exit_code, "built for another architecture");
 		else if (h.size > n || h.boot_off >= h.size || h.strerror_off >= h.size)
 			ok = vmi_blob_bad(path, exit_code, "entry offsets outside the blob");
@@ -68,7 +68,11 @@ bool vmi_blob_load(struct vmi_run_blob *b, const char *path, int *exit_code)
 	size_t len = (h.size + 4095u) & ~(size_t)4095u;
 	void *p = MAP_FAILED;
 	for (int tries = 0; tries < 16 && p == MAP_FAILED; tries++, rnd = rnd * 6364136223846793005ull + 1) {
+#if defined(__x86_64__)
 		uint64_t at = (1ull << 32) + ((rnd >> 16) % (1ull << 32) << 12);
+#else
+		uint64_t at = (1ull << 24) + ((rnd >> 16) % 0xe0000u << 12); /* below 0xf1000000 */
+#endif
 		p = mmap((void *)(uintptr_t)at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 			 -1, 0);
 	}

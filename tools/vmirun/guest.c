@@ -96,8 +96,8 @@ bool vmi_guest_open(struct vmi_run_guest *g, const char *path, int *exit_code)
 			 vmi_strerror(s.note_status));
 		return vmi_guest_bad(path, exit_code, msg);
 	}
-	if (g->info.arch != VMI_ARCH_X86_64)
-		return vmi_guest_bad(path, exit_code, "note says the guest is not x86-64");
+	if (g->info.arch != VMI_RUN_ARCH)
+		return vmi_guest_bad(path, exit_code, "note says the guest is not " VMI_RUN_ARCH_NAME);
 	vmi_wl_sections_fn sec = (vmi_wl_sections_fn)vmi_guest_sym(g, VMI_WL_SECTIONS_SYM);
 	if (!sec)
 		return vmi_guest_bad(path, exit_code, "does not export " VMI_WL_SECTIONS_SYM);

@@ -4,8 +4,10 @@
  * on: the ports of the model's devices, the environment a workload gets,
  * and the symbols the guest object exports.
  *
- * A guest object is an x86-64 shared object built with vmi/guest.h
- * (-fPIC -mno-red-zone -nostdlib). vmirun finds its note through the
+ * A guest object is a shared object built with vmi/guest.h (-fPIC
+ * -nostdlib; -mno-red-zone on x86-64), of the architecture vmirun was
+ * built for: x86-64, or i386 for vmirun-i386 (the structures below then
+ * have 32-bit pointers on both sides). vmirun finds its note through the
  * program headers and its annotation sections through
  * vmi_wl_get_sections(); workloads are `void vmi_wl_<name>(const struct
  * vmi_wl_env *)`, benchmark loops `void vmi_bn_<name>(const struct

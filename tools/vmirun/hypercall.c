@@ -6,8 +6,9 @@
  * The entry is a two-instruction stub, `hlt; ret`: the hlt faults in user
  * mode, so each hypercall costs a real exit into the "hypervisor" (the
  * signal handler), exactly as each trapped instruction does. The handler
- * recognises the stub by address and calls vmi_hc_service with the SysV
- * argument registers. Arguments follow the C signatures of the ROM SDK
+ * recognises the stub by address and calls vmi_hc_service with the
+ * argument registers of the ROM-call convention (SysV on x86-64,
+ * regparm(3) on i386). Arguments follow the C signatures of the ROM SDK
  * (vmi/rom_sdk.h): a ROM forwards what its C implementation received.
  */
 #include <stdio.h>
@@ -101,6 +102,13 @@ static bool vmi_hc_apply(uint32_t op, uint64_t a0, uint64_t a1, uint64_t *ret, c
 	case VMI_CALL_IODelay:
 		vmi_dev_out(VMI_WL_PORT_DELAY, 1, 0);
 		return true;
+	case VMI_CALL_SetPTE:
+	case VMI_CALL_UpdatePTE:
+		return vmi_mmu_write(a0, a1, 4) ||
+		       vmi_hc_fail(err, errlen, "page-table write hypercall to 0x%llx (value 0x%llx) outside the "
+				   "page-table area", a0, a1);
+	case VMI_CALL_SetPxE:
+	case VMI_CALL_UpdatePxE:
 	case VMI_CALL_SetPxELong:
 	case VMI_CALL_UpdatePxELong:
 		return vmi_mmu_write(a0, a1, 8) ||

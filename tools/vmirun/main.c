@@ -28,7 +28,7 @@ static void vmi_run_usage(FILE *f)
 		"Runs guest code against a software vCPU: privileged instructions trap and are\n"
 		"emulated; with --rom the guest is patched by patcher.bin for that ROM first.\n"
 		"  --guest FILE      guest workload object (default %s)\n"
-		"  --patcher FILE    x86-64 patcher.bin (default %s)\n"
+		"  --patcher FILE    " VMI_RUN_ARCH_NAME " patcher.bin (default %s)\n"
 		"  --rom FILE        VMI ROM (repeat for --matrix and --bench); none = trap-and-emulate\n"
 		"  --policy TEXT     patch policy, e.g. no-inline,ident:irq\n"
 		"  --far             place the ROM copy out of rel32 reach (calls go through slots)\n"
@@ -77,7 +77,13 @@ int main(int argc, char **argv)
 			roms[nroms++] = optarg;
 			break;
 		case O_POLICY: cfg.policy = optarg; break;
-		case O_FAR: cfg.far = true; break;
+		case O_FAR:
+#if defined(__i386__)
+			fprintf(stderr, "vmirun: --far: every address is within rel32 reach on i386\n");
+			return VMI_RUN_EXIT_USAGE;
+#endif
+			cfg.far = true;
+			break;
 		case O_WORKLOAD: workload = optarg; break;
 		case O_ITER:
 			iterations = strtoul(optarg, &end, 0);

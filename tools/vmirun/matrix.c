@@ -16,6 +16,12 @@ static const char *const vmi_matrix_policies[] = {
 	NULL, "no-inline", "ident:irq", "ident:mmu", "ident:io,no-inline:GetCycleFrequency", "ident:cpu", NULL,
 };
 #define VMI_MATRIX_NPOL 6
+/* The extra far configuration exists only where rel32 has a limited reach. */
+#if defined(__x86_64__)
+#define VMI_MATRIX_NFAR 1
+#else
+#define VMI_MATRIX_NFAR 0
+#endif
 
 /* Run and keep only the state lines. */
 static int vmi_matrix_state(struct vmi_run_ctx *ctx, const struct vmi_run_config *cfg, const char *wl, char **out,
@@ -67,7 +73,7 @@ int vmi_matrix(struct vmi_run_ctx *ctx, const char *const *roms, unsigned nroms,
 		printf("%-12s trap-and-emulate%s\n", wl, hole ? (strstr(ref_state, "state if=1\n") ?
 			"  if=1: the restore was lost (hole shown)" : "  if=0: hole NOT shown") : "  (reference)");
 		for (unsigned r = 0; r < nroms; r++) {
-			for (unsigned p = 0; p < VMI_MATRIX_NPOL + 1; p++) {
+			for (unsigned p = 0; p < VMI_MATRIX_NPOL + VMI_MATRIX_NFAR; p++) {
 				struct vmi_run_config cfg = { .rom_path = roms[r] };
 				if (p < VMI_MATRIX_NPOL)
 					cfg.policy = vmi_matrix_policies[p];

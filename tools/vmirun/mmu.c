@@ -2,7 +2,7 @@
 /*
  * tools/vmirun/mmu.c - the page-table area, the walker and the TLB.
  *
- * The guest keeps 4-level tables in an area the model maps twice (one
+ * The guest keeps 4-level (i386: PAE) tables in an area the model maps twice (one
  * memfd): read-only for the guest, so every native page-table write traps
  * and is emulated (the shadow-paging model), and read-write for the
  * hypervisor side, which applies trapped writes, hypercalls and batches.
@@ -70,13 +70,17 @@ void vmi_mmu_protect(bool protect)
 	mprotect(vmi_mmu_guest, VMI_MMU_AREA, protect ? PROT_READ : PROT_READ | PROT_WRITE);
 }
 
+/* An entry is 8-byte aligned (checked below); the i386 ABI would only
+ * promise 4 for a plain uint64_t, and one 8-byte store needs 8. */
+typedef uint64_t vmi_mmu_entry __attribute__((aligned(8)));
+
 bool vmi_mmu_write(uint64_t addr, uint64_t value, unsigned size)
 {
 	if (!vmi_mmu_in_area(addr) || (size != 8 && size != 4) || (addr & (size - 1)))
 		return false;
 	uint8_t *p = (uint8_t *)vmi_mmu_hv + (addr - (uintptr_t)vmi_mmu_guest);
 	if (size == 8)
-		__atomic_store_n((uint64_t *)(void *)p, value, __ATOMIC_RELAXED);
+		__atomic_store_n((vmi_mmu_entry *)(void *)p, value, __ATOMIC_RELAXED);
 	else
 		__atomic_store_n((uint32_t *)(void *)p, (uint32_t)value, __ATOMIC_RELAXED);
 	vmi_run_cpu.st.pt_writes++;
@@ -108,14 +112,25 @@ static const uint64_t *vmi_mmu_table(uint64_t gpa)
 	return vmi_mmu_hv + (gpa - VMI_RUN_PT_GPA) / 8;
 }
 
+/* Long mode: 4 levels of 512 entries. i386 guests use PAE: CR3 points at a
+ * 4-entry PDPT, then a page directory and a page table of 512 entries. */
+#if defined(__x86_64__)
+#define VMI_MMU_LEVELS 4
+#define VMI_MMU_TOP_MASK 511u
+#else
+#define VMI_MMU_LEVELS 3
+#define VMI_MMU_TOP_MASK 3u
+#endif
+
 static bool vmi_mmu_walk(uint64_t vpn, uint64_t *pfn)
 {
 	uint64_t e = vmi_run_cpu.cr[3];
-	for (int level = 3; level >= 0; level--) {
+	for (int level = VMI_MMU_LEVELS - 1; level >= 0; level--) {
 		const uint64_t *t = vmi_mmu_table(e);
 		if (!t)
 			return false;
-		e = t[(vpn >> (9 * level)) & 511];
+		unsigned mask = level == VMI_MMU_LEVELS - 1 ? VMI_MMU_TOP_MASK : 511u;
+		e = t[(vpn >> (9 * level)) & mask];
 		if (!(e & VMI_WL_PTE_P))
 			return false;
 	}

@@ -18,3 +18,30 @@ $(VMIRUN_BIN): $(VMIRUN_OBJS) $(LIB_HOST)
 ALL_TARGETS += $(VMIRUN_BIN)
 INSTALL_BINS += $(VMIRUN_BIN)
 INSTALL_MANS += docs/vmirun.1
+
+# ---- the i386 build: the same sources with -m32, run against i386 guests,
+# the i386 sample ROMs and the i386 patcher.bin. It links a host i386 build
+# of the core (host-i386/) and Zydis:i386 (scripts/deps.sh installs it). ----
+VMIRUN32_CFLAGS = $(HOST_CFLAGS) -m32 -march=i686
+LIB_HOST_i386 := $(O)/host-i386/libvmipatch.a
+CORE_OBJS_HOST_i386 = $(CORE_SRCS:%.c=$(O)/host-i386/%.o)
+VMIRUN32_OBJS := $(VMIRUN_SRCS:%.c=$(O)/vmirun-i386/%.o)
+VMIRUN32_BIN := $(O)/tools/vmirun/vmirun-i386
+VMIRUN32_GUEST := $(O)/tools/vmirun/vmirun-guest-i386.so
+VMIRUN32_DEFS := -DVMI_RUN_DEFAULT_PATCHER='"$(abspath $(BLOB_i386))"' \
+	-DVMI_RUN_DEFAULT_GUEST='"$(abspath $(VMIRUN32_GUEST))"'
+
+$(O)/host-i386/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_CFLAGS) -MMD -MP -c $< -o $@
+$(LIB_HOST_i386): $(CORE_SRCS:%.c=$(O)/host-i386/%.o)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(O)/vmirun-i386/tools/vmirun/%.o: tools/vmirun/%.c
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_CFLAGS) $(VMIRUN32_DEFS) -Itools/vmirun -MMD -MP -c $< -o $@
+$(VMIRUN32_BIN): $(VMIRUN32_OBJS) $(LIB_HOST_i386)
+	$(CC) -m32 $(HOST_LDFLAGS) -o $@ $(VMIRUN32_OBJS) $(LIB_HOST_i386) $(ZYDIS_LIBS) -ldl
+
+ALL_TARGETS += $(VMIRUN32_BIN)
+INSTALL_BINS += $(VMIRUN32_BIN)

@@ -50,7 +50,7 @@ bool vmi_rom_open(struct vmi_run_rom *r, const char *path, int *exit_code)
 		*exit_code = VMI_RUN_EXIT_INPUT;
 		return false;
 	}
-	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_ARCH_X86_64);
+	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_RUN_ARCH);
 	vmi_status s = vmi_rom_validate(r->file, r->file_len, &opts, &r->info);
 	if (s != VMI_OK) {
 		fprintf(stderr, "vmirun: %s: ROM rejected: %s\n", path, vmi_strerror(s));
@@ -86,8 +86,9 @@ static void *vmi_rom_place(uint64_t lo, uint64_t hi, size_t len)
 bool vmi_rom_map(struct vmi_run_rom *r, uint64_t near, bool far)
 {
 	size_t len = (r->info.size + 4095u) & ~(size_t)4095u;
-	const uint64_t gib = 1ull << 30, user_top = (1ull << 47) - (1ull << 32);
 	uint64_t lo, hi;
+#if defined(__x86_64__)
+	const uint64_t gib = 1ull << 30, user_top = (1ull << 47) - (1ull << 32);
 	if (!far) {
 		/* +-1 GiB keeps every site within rel32 reach of every ROM byte. */
 		lo = near > gib + (1ull << 24) ? near - gib : (1ull << 24);
@@ -99,6 +100,14 @@ bool vmi_rom_map(struct vmi_run_rom *r, uint64_t near, bool far)
 	}
 	if (hi > user_top)
 		hi = user_top;
+#else
+	/* rel32 wraps around a 32-bit address space: every address is in
+	 * reach, so "far" cannot exist and is refused by the caller. */
+	(void)near;
+	(void)far;
+	lo = 1ull << 24;
+	hi = 0xf0000000ull;
+#endif
 	if (hi <= lo + len)
 		return false;
 	r->copy = vmi_rom_place(lo, hi, len);
@@ -118,7 +127,12 @@ bool vmi_rom_init(struct vmi_run_rom *r, uint32_t guest_version)
 		return false;
 	r->data->hypercall = (uintptr_t)vmi_run_hc_entry;
 	if (r->info.init_off) {
+#if defined(__i386__)
+		/* ROM entries use the ROM-call convention: regparm(3) on i386. */
+		int (*init)(void *, uint32_t, uint32_t) __attribute__((regparm(3)));
+#else
 		int (*init)(void *, uint32_t, uint32_t);
+#endif
 		void *entry = r->copy + r->info.init_off;
 		memcpy(&init, &entry, sizeof(init));
 		int rc = init(r->data, (uint32_t)size, guest_version);

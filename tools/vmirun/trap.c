@@ -93,9 +93,36 @@ static _Noreturn void vmi_trap_fatal_len_(uint64_t rip, const char *what, size_t
 	} while (0)
 #define vmi_trap_fatal(rip, what) vmi_trap_fatal_len(rip, what, 0)
 
+#if defined(__x86_64__)
+#define VMI_TRAP_MODE ZYDIS_MACHINE_MODE_LONG_64
+#define VMI_TRAP_STACK ZYDIS_STACK_WIDTH_64
+#define VMI_TRAP_IP REG_RIP
+#define VMI_TRAP_SP REG_RSP
+#define VMI_TRAP_AX REG_RAX
+#define VMI_TRAP_CX REG_RCX
+#define VMI_TRAP_DX REG_RDX
+/* SysV: hypercall(nr, a0, a1) in rdi, rsi, rdx. */
+#define VMI_TRAP_HC_NR REG_RDI
+#define VMI_TRAP_HC_A0 REG_RSI
+#define VMI_TRAP_HC_A1 REG_RDX
+#else
+#define VMI_TRAP_MODE ZYDIS_MACHINE_MODE_LEGACY_32
+#define VMI_TRAP_STACK ZYDIS_STACK_WIDTH_32
+#define VMI_TRAP_IP REG_EIP
+#define VMI_TRAP_SP REG_ESP /* the stack pointer sigreturn restores (not REG_UESP) */
+#define VMI_TRAP_AX REG_EAX
+#define VMI_TRAP_CX REG_ECX
+#define VMI_TRAP_DX REG_EDX
+/* regparm(3): hypercall(nr, a0, a1) in eax, edx, ecx. */
+#define VMI_TRAP_HC_NR REG_EAX
+#define VMI_TRAP_HC_A0 REG_EDX
+#define VMI_TRAP_HC_A1 REG_ECX
+#endif
+
 static int vmi_trap_greg(ZydisRegister r)
 {
-	switch (ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r)) {
+	switch (ZydisRegisterGetLargestEnclosing(VMI_TRAP_MODE, r)) {
+#if defined(__x86_64__)
 	case ZYDIS_REGISTER_RAX: return REG_RAX;
 	case ZYDIS_REGISTER_RCX: return REG_RCX;
 	case ZYDIS_REGISTER_RDX: return REG_RDX;
@@ -112,6 +139,16 @@ static int vmi_trap_greg(ZydisRegister r)
 	case ZYDIS_REGISTER_R13: return REG_R13;
 	case ZYDIS_REGISTER_R14: return REG_R14;
 	case ZYDIS_REGISTER_R15: return REG_R15;
+#else
+	case ZYDIS_REGISTER_EAX: return REG_EAX;
+	case ZYDIS_REGISTER_ECX: return REG_ECX;
+	case ZYDIS_REGISTER_EDX: return REG_EDX;
+	case ZYDIS_REGISTER_EBX: return REG_EBX;
+	case ZYDIS_REGISTER_ESP: return REG_ESP;
+	case ZYDIS_REGISTER_EBP: return REG_EBP;
+	case ZYDIS_REGISTER_ESI: return REG_ESI;
+	case ZYDIS_REGISTER_EDI: return REG_EDI;
+#endif
 	default: return -1;
 	}
 }
@@ -126,8 +163,8 @@ static bool vmi_trap_get(greg_t *g, ZydisRegister r, uint64_t *v)
 	int i = vmi_trap_greg(r);
 	if (i < 0)
 		return false;
-	uint64_t x = (uint64_t)g[i];
-	unsigned w = ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, r);
+	uint64_t x = (uint64_t)(uintptr_t)g[i];
+	unsigned w = ZydisRegisterGetWidth(VMI_TRAP_MODE, r);
 	if (vmi_trap_high8(r))
 		x >>= 8;
 	*v = w >= 64 ? x : x & ((1ull << w) - 1);
@@ -140,8 +177,8 @@ static bool vmi_trap_set(greg_t *g, ZydisRegister r, uint64_t v)
 	int i = vmi_trap_greg(r);
 	if (i < 0)
 		return false;
-	unsigned w = ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, r);
-	uint64_t old = (uint64_t)g[i];
+	unsigned w = ZydisRegisterGetWidth(VMI_TRAP_MODE, r);
+	uint64_t old = (uint64_t)(uintptr_t)g[i];
 	if (vmi_trap_high8(r))
 		old = (old & ~0xff00ull) | ((v & 0xff) << 8);
 	else if (w == 8 || w == 16)
@@ -158,10 +195,15 @@ static bool vmi_trap_mem_addr(greg_t *g, uint64_t rip, const ZydisDecodedInstruc
 			      const ZydisDecodedOperand *op, uint64_t *addr)
 {
 	static const ZydisRegister regs[] = {
+#if defined(__x86_64__)
 		ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_RBX,
 		ZYDIS_REGISTER_RSP, ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
 		ZYDIS_REGISTER_R8,  ZYDIS_REGISTER_R9,  ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R11,
 		ZYDIS_REGISTER_R12, ZYDIS_REGISTER_R13, ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R15,
+#else
+		ZYDIS_REGISTER_EAX, ZYDIS_REGISTER_ECX, ZYDIS_REGISTER_EDX, ZYDIS_REGISTER_EBX,
+		ZYDIS_REGISTER_ESP, ZYDIS_REGISTER_EBP, ZYDIS_REGISTER_ESI, ZYDIS_REGISTER_EDI,
+#endif
 	};
 	if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.segment == ZYDIS_REGISTER_FS ||
 	    op->mem.segment == ZYDIS_REGISTER_GS)
@@ -169,7 +211,7 @@ static bool vmi_trap_mem_addr(greg_t *g, uint64_t rip, const ZydisDecodedInstruc
 	ZydisRegisterContext ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		ctx.values[regs[i]] = (uint64_t)g[vmi_trap_greg(regs[i])];
+		ctx.values[regs[i]] = (uint64_t)(uintptr_t)g[vmi_trap_greg(regs[i])];
 	return ZYAN_SUCCESS(ZydisCalcAbsoluteAddressEx(in, op, rip, &ctx, addr));
 }
 
@@ -256,8 +298,8 @@ static bool vmi_trap_io(greg_t *g, const ZydisDecodedInstruction *in, const Zydi
 
 static void vmi_trap_edx_eax(greg_t *g, uint64_t v)
 {
-	g[REG_RAX] = (greg_t)(v & 0xffffffffull);
-	g[REG_RDX] = (greg_t)(v >> 32);
+	g[VMI_TRAP_AX] = (greg_t)(v & 0xffffffffull);
+	g[VMI_TRAP_DX] = (greg_t)(v >> 32);
 }
 
 /* Emulate @in; false = not an instruction this model knows. */
@@ -266,7 +308,7 @@ static bool vmi_trap_emulate(greg_t *g, uint64_t rip, const ZydisDecodedInstruct
 {
 	char what[96];
 	uint64_t v;
-	uint32_t idx = (uint32_t)g[REG_RCX];
+	uint32_t idx = (uint32_t)g[VMI_TRAP_CX];
 	switch (in->mnemonic) {
 	case ZYDIS_MNEMONIC_CLI:
 		vmi_vcpu_set_if(false);
@@ -290,7 +332,7 @@ static bool vmi_trap_emulate(greg_t *g, uint64_t rip, const ZydisDecodedInstruct
 		vmi_trap_edx_eax(g, v);
 		return true;
 	case ZYDIS_MNEMONIC_WRMSR:
-		v = ((uint64_t)(uint32_t)g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
+		v = ((uint64_t)(uint32_t)g[VMI_TRAP_DX] << 32) | (uint32_t)g[VMI_TRAP_AX];
 		if (!vmi_vcpu_wrmsr(idx, v)) {
 			snprintf(what, sizeof(what), "guest #GP: wrmsr 0x%llx to MSR 0x%x", (unsigned long long)v, idx);
 			vmi_trap_fatal(rip, what);
@@ -301,7 +343,7 @@ static bool vmi_trap_emulate(greg_t *g, uint64_t rip, const ZydisDecodedInstruct
 		return true;
 	case ZYDIS_MNEMONIC_RDTSCP:
 		vmi_trap_edx_eax(g, vmi_vcpu_tsc());
-		g[REG_RCX] = 0; /* TSC_AUX: cpu 0 */
+		g[VMI_TRAP_CX] = 0; /* TSC_AUX: cpu 0 */
 		return true;
 	case ZYDIS_MNEMONIC_RDPMC:
 		if (idx > 3) {
@@ -332,18 +374,18 @@ static void vmi_trap_handler(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
-	uint64_t rip = (uint64_t)g[REG_RIP];
+	uint64_t rip = (uint64_t)(uintptr_t)g[VMI_TRAP_IP];
 
 	if (sig == SIGSEGV && rip == (uintptr_t)vmi_run_hc_hlt) {
 		uint64_t ret = 0;
 		char err[160];
 		vmi_run_cpu.st.hypercalls++;
-		if (!vmi_hc_service((uint64_t)g[REG_RDI], (uint64_t)g[REG_RSI], (uint64_t)g[REG_RDX], &ret, err,
-				    sizeof(err))) {
+		if (!vmi_hc_service((uint64_t)(uintptr_t)g[VMI_TRAP_HC_NR], (uint64_t)(uintptr_t)g[VMI_TRAP_HC_A0],
+				    (uint64_t)(uintptr_t)g[VMI_TRAP_HC_A1], &ret, err, sizeof(err))) {
 			/* The stub's hlt is the first instruction: [rsp] is the ROM's return address. */
-			uint64_t caller = 0;
+			uintptr_t caller = 0;
 			char sym[256];
-			memcpy(&caller, (const void *)(uintptr_t)g[REG_RSP], sizeof(caller));
+			memcpy(&caller, (const void *)(uintptr_t)g[VMI_TRAP_SP], sizeof(caller));
 			vmi_trap_set_tsc(false);
 			vmi_trap_symbolize(caller, sym, sizeof(sym));
 			fflush(stdout);
@@ -351,8 +393,11 @@ static void vmi_trap_handler(int sig, siginfo_t *si, void *ucv)
 				(unsigned long long)caller);
 			_exit(VMI_RUN_EXIT_GUEST);
 		}
-		g[REG_RAX] = (greg_t)ret;
-		g[REG_RIP] = (greg_t)(rip + 1);
+#if defined(__i386__)
+		g[REG_EDX] = (greg_t)(ret >> 32); /* edx:eax, for a ROM that reads a 64-bit result */
+#endif
+		g[VMI_TRAP_AX] = (greg_t)ret;
+		g[VMI_TRAP_IP] = (greg_t)(rip + 1);
 		return;
 	}
 
@@ -378,12 +423,12 @@ static void vmi_trap_handler(int sig, siginfo_t *si, void *ucv)
 		vmi_trap_fatal_len(rip, what, in.length);
 	}
 	vmi_run_cpu.st.traps++;
-	g[REG_RIP] = (greg_t)(rip + in.length);
+	g[VMI_TRAP_IP] = (greg_t)(rip + in.length);
 }
 
 bool vmi_trap_install(void)
 {
-	if (!ZYAN_SUCCESS(ZydisDecoderInit(&vmi_trap_dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+	if (!ZYAN_SUCCESS(ZydisDecoderInit(&vmi_trap_dec, VMI_TRAP_MODE, VMI_TRAP_STACK)))
 		return false;
 	static uint8_t altstack[VMI_TRAP_ALTSTACK] __attribute__((aligned(64)));
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };

@@ -26,6 +26,16 @@ struct vmi_rom_data *vmi_run_shared;
 #define VMI_VCPU_CR0_PE 1ull
 #define VMI_VCPU_CR4_PAE (1ull << 5)
 
+/* EFER: an x86-64 guest runs in long mode (LME LMA), an i386 guest in
+ * PAE protected mode (neither). */
+#if defined(__x86_64__)
+#define VMI_VCPU_EFER_RESET 0x500ull
+#define VMI_VCPU_EFER_FIXED 0x400ull
+#else
+#define VMI_VCPU_EFER_RESET 0ull
+#define VMI_VCPU_EFER_FIXED 0ull
+#endif
+
 static const struct {
 	uint32_t index;
 	uint64_t reset;
@@ -34,7 +44,7 @@ static const struct {
 	{ 0x174, 0 },                  /* SYSENTER_CS */
 	{ 0x175, 0 },                  /* SYSENTER_ESP */
 	{ 0x176, 0 },                  /* SYSENTER_EIP */
-	{ 0xc0000080u, 0x500 },        /* EFER: LME LMA */
+	{ 0xc0000080u, VMI_VCPU_EFER_RESET },
 	{ 0xc0000081u, 0 },            /* STAR */
 	{ 0xc0000082u, 0 },            /* LSTAR */
 	{ 0xc0000084u, 0 },            /* FMASK */
@@ -163,10 +173,10 @@ bool vmi_vcpu_wrmsr(uint32_t index, uint64_t v)
 	if (i < 0)
 		return false;
 	if (index == 0xc0000080u) {
-		/* EFER: SCE, LME, NXE writable; LMA is read-only and stays set. */
+		/* EFER: SCE, LME, NXE writable; LMA is read-only and keeps its mode. */
 		if (v & ~0x0d01ull)
 			return false;
-		v |= 0x400;
+		v = (v & ~0x400ull) | VMI_VCPU_EFER_FIXED;
 	}
 	vmi_run_cpu.msr_value[i] = v;
 	return true;

@@ -21,6 +21,21 @@
 #include "vmi/rom_sdk.h"
 #include "guest_abi.h"
 
+/* The guest architecture is the host build's: vmirun built with -m32 runs
+ * i386 guests (regparm(3) ROM calls, PAE page tables), the default build
+ * x86-64 guests (SysV ROM calls, 4-level tables). */
+#if defined(__x86_64__)
+#define VMI_RUN_ARCH VMI_ARCH_X86_64
+#define VMI_RUN_ARCH_NAME "x86-64"
+#define VMI_RUN_CALL_SETPXE VMI_CALL_SetPxELong /* the page-table store the workloads use */
+#elif defined(__i386__)
+#define VMI_RUN_ARCH VMI_ARCH_I386
+#define VMI_RUN_ARCH_NAME "i386"
+#define VMI_RUN_CALL_SETPXE VMI_CALL_SetPxE
+#else
+#error "vmirun: i386 or x86-64 hosts only"
+#endif
+
 /* Exit codes (docs/vmirun.1); 0-3 as the other tools. */
 enum vmi_run_exit {
 	VMI_RUN_EXIT_OK = 0,

@@ -49,7 +49,7 @@ VMI_BN_DECL(set_pxe)
 {
 	uint64_t *e = vmi_wl_leaf(env, 0);
 	for (unsigned long i = 0; i < n; i++)
-		vmi_set_pxe_long(e + (i & 7), (VMI_WL_DATA_GPA + (i & 7) * 4096u) | VMI_WL_PTE_P);
+		vmi_wl_set_pxe(e + (i & 7), (VMI_WL_DATA_GPA + (i & 7) * 4096u) | VMI_WL_PTE_P);
 }
 /* Deferred mode: the whole loop is one batch (when the ROM offers it). */
 VMI_BN_DECL(set_pxe_deferred)
@@ -57,7 +57,7 @@ VMI_BN_DECL(set_pxe_deferred)
 	uint64_t *e = vmi_wl_leaf(env, 0);
 	vmi_set_deferred_mode(1);
 	for (unsigned long i = 0; i < n; i++) {
-		vmi_set_pxe_long(e + (i & 7), (VMI_WL_DATA_GPA + (i & 7) * 4096u) | VMI_WL_PTE_P);
+		vmi_wl_set_pxe(e + (i & 7), (VMI_WL_DATA_GPA + (i & 7) * 4096u) | VMI_WL_PTE_P);
 		if ((i & 63) == 63)
 			vmi_flush_deferred();
 	}

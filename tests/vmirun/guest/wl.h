@@ -30,8 +30,24 @@ static inline uint32_t vmi_wl_probe(uint64_t va)
 	return vmi_inl(VMI_WL_PORT_PROBE);
 }
 
+/* Page-table entry stores: long mode on x86-64; PAE on i386 (the same
+ * 64-bit entries, stored as two halves natively). guest.h has no
+ * UpdatePxE wrapper: the same site shape as vmi_set_pxe_pae, by hand. */
+#if defined(__x86_64__)
+#define vmi_wl_set_pxe vmi_set_pxe_long
+#define vmi_wl_update_pxe vmi_update_pxe_long
+#else
+#define vmi_wl_set_pxe vmi_set_pxe_pae
+static inline __attribute__((always_inline)) void vmi_wl_update_pxe(uint64_t *ptep, uint64_t pte)
+{
+	VMI_REGS_((uint32_t)pte, (uint32_t)(pte >> 32), ptep, 0, 0);
+	VMI_SITE_(VMI_CALL_UpdatePxE, 1, "movl %%edx,4(%%ecx); movl %%eax,(%%ecx)");
+}
+#endif
+
 /* Page-table layout the MMU workloads build inside env->pt:
- * page 0 PML4, page 1 PDPT, page 2 PD, pages 3.. leaf tables. */
+ * page 0 PML4, page 1 PDPT, page 2 PD, pages 3.. leaf tables
+ * (i386 PAE: page 0 unused, CR3 points at the PDPT in page 1). */
 #define VMI_WL_VA_BASE 0x0000000040000000ull /* PML4[0] -> PDPT[1] -> PD[0..] */
 #define VMI_WL_DATA_GPA 0x80000000ull        /* frames the leaf entries point at */
 
