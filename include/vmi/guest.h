@@ -6,10 +6,11 @@
  * byte-identical), records a vmi_sites entry and keeps a copy of the
  * native bytes in vmi_native (format: vmi/annotations.h).
  *
- * Registers: every wrapper binds its operands to the registers of the call
- * convention in vmi/calls.h and declares the whole caller-saved set as
- * clobbered, so the patcher may turn any site into a call of a C function
- * in the ROM. Sites record that set as their clobber mask.
+ * Registers: every wrapper loads its operands into the registers of the
+ * call convention in vmi/calls.h and declares the whole caller-saved set as
+ * clobbered (written), so the patcher may turn any site into a call of a C
+ * function in the ROM; registers the call does not read are not loaded.
+ * Sites record that set as their clobber mask.
  *
  * Build guests with -mno-red-zone on x86-64. One translation unit of the
  * guest says VMI_GUEST_NOTE(major, minor) to emit the note and the slot
@@ -107,6 +108,38 @@
 			 : VMI_SITE_IMM(id, minor, 0, VMI_GUEST_CLOBBERS, VMI_GUEST_SITE_LEN)      \
 			 : VMI_CLOB_)
 
+/*
+ * The wrappers bind every caller-saved register as an OUTPUT (the site may
+ * become a call that clobbers it) and only the registers the call reads as
+ * inputs, through matching constraints ("0" = the register of output 0).
+ * Unused registers are therefore never loaded: a site costs nothing beyond
+ * its native instruction when it stays native.
+ */
+#if defined(__x86_64__)
+#define VMI_DECL_ unsigned long vmi_a_, vmi_d_, vmi_c_, vmi_s_, vmi_di_
+#define VMI_OUTV_ "=a"(vmi_a_), "=d"(vmi_d_), "=c"(vmi_c_), "=S"(vmi_s_), "=D"(vmi_di_)
+#define VMI_IN_SI_(x) "3"((unsigned long)(x))
+#define VMI_IN_DI_(x) "4"((unsigned long)(x))
+#define VMI_ARG1_(x) VMI_IN_DI_(x)                  /* first C argument: rdi */
+#define VMI_ARG2_(x, y) VMI_IN_DI_(x), VMI_IN_SI_(y) /* rdi, rsi */
+#else
+#define VMI_DECL_ unsigned long vmi_a_, vmi_d_, vmi_c_
+#define VMI_OUTV_ "=a"(vmi_a_), "=d"(vmi_d_), "=c"(vmi_c_)
+#define VMI_ARG1_(x) VMI_IN_AX_(x)                  /* eax */
+#define VMI_ARG2_(x, y) VMI_IN_AX_(x), VMI_IN_DX_(y) /* eax, edx */
+#endif
+#define VMI_IN_AX_(x) "0"((unsigned long)(x))
+#define VMI_IN_DX_(x) "1"((unsigned long)(x))
+#define VMI_IN_CX_(x) "2"((unsigned long)(x))
+
+/* One site with the default length, flags and clobbers; inputs follow. */
+#define VMI_SITE_IN_(id, minor, native, ...)                                                       \
+	__asm__ volatile(VMI_SITE_ASM(native)                                                      \
+			 : VMI_OUTV_                                                               \
+			 : VMI_SITE_IMM(id, minor, 0, VMI_GUEST_CLOBBERS, VMI_GUEST_SITE_LEN),     \
+			   ##__VA_ARGS__                                                           \
+			 : VMI_CLOB_)
+
 #define VMI_INLINE_ static inline __attribute__((always_inline))
 
 #if defined(__x86_64__)
@@ -120,34 +153,34 @@
 #endif
 
 /* ---- interrupt control ---- */
-VMI_INLINE_ void vmi_cli(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_DisableInterrupts, 0, "cli"); }
-VMI_INLINE_ void vmi_sti(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_EnableInterrupts, 0, "sti"); }
-VMI_INLINE_ void vmi_halt(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_Halt, 0, "hlt"); }
-VMI_INLINE_ void vmi_safe_halt(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_SafeHalt, 0, "sti; hlt"); }
+VMI_INLINE_ void vmi_cli(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_DisableInterrupts, 0, "cli"); }
+VMI_INLINE_ void vmi_sti(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_EnableInterrupts, 0, "sti"); }
+VMI_INLINE_ void vmi_halt(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_Halt, 0, "hlt"); }
+VMI_INLINE_ void vmi_safe_halt(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_SafeHalt, 0, "sti; hlt"); }
 VMI_INLINE_ unsigned long vmi_save_flags(void)
 {
-	VMI_REGS_(0, 0, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_GetInterruptMask, 0, VMI_NAT_("pushfl; popl %%eax", "pushfq; popq %%rax"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_GetInterruptMask, 0, VMI_NAT_("pushfl; popl %%eax", "pushfq; popq %%rax"));
 	return vmi_a_;
 }
 VMI_INLINE_ void vmi_restore_flags(unsigned long f)
 {
-	VMI_REGS_(VMI_A1_(f));
-	VMI_SITE_(VMI_CALL_SetInterruptMask, 0, VMI_NAT_("pushl %%eax; popfl", "pushq %%rdi; popfq"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SetInterruptMask, 0, VMI_NAT_("pushl %%eax; popfl", "pushq %%rdi; popfq"), VMI_ARG1_(f));
 }
 
 /* ---- control registers ---- */
 #define VMI_CR_RW_(n)                                                                              \
 	VMI_INLINE_ unsigned long vmi_read_cr##n(void)                                             \
 	{                                                                                          \
-		VMI_REGS_(0, 0, 0, 0, 0);                                                          \
-		VMI_SITE_(VMI_CALL_GetCR##n, 0, VMI_NAT_("movl %%cr" #n ",%%eax", "movq %%cr" #n ",%%rax")); \
+		VMI_DECL_;                                                          \
+		VMI_SITE_IN_(VMI_CALL_GetCR##n, 0, VMI_NAT_("movl %%cr" #n ",%%eax", "movq %%cr" #n ",%%rax")); \
 		return vmi_a_;                                                                     \
 	}                                                                                          \
 	VMI_INLINE_ void vmi_write_cr##n(unsigned long v)                                          \
 	{                                                                                          \
-		VMI_REGS_(VMI_A1_(v));                                                             \
-		VMI_SITE_(VMI_CALL_SetCR##n, 0, VMI_NAT_("movl %%eax,%%cr" #n, "movq %%rdi,%%cr" #n)); \
+		VMI_DECL_;                                                             \
+		VMI_SITE_IN_(VMI_CALL_SetCR##n, 0, VMI_NAT_("movl %%eax,%%cr" #n, "movq %%rdi,%%cr" #n), VMI_ARG1_(v)); \
 	}
 VMI_CR_RW_(0)
 VMI_CR_RW_(2)
@@ -159,14 +192,14 @@ VMI_CR_RW_(4)
 #define VMI_DR_RW_(n)                                                                              \
 	VMI_INLINE_ unsigned long vmi_read_dr##n(void)                                             \
 	{                                                                                          \
-		VMI_REGS_(VMI_A2_(0, n));                                                          \
-		VMI_SITE_(VMI_CALL_GetDR, 0, VMI_NAT_("movl %%db" #n ",%%eax", "movq %%db" #n ",%%rax")); \
+		VMI_DECL_;                                                          \
+		VMI_SITE_IN_(VMI_CALL_GetDR, 0, VMI_NAT_("movl %%db" #n ",%%eax", "movq %%db" #n ",%%rax"), VMI_NAT_(VMI_IN_DX_(n), VMI_IN_SI_(n))); \
 		return vmi_a_;                                                                     \
 	}                                                                                          \
 	VMI_INLINE_ void vmi_write_dr##n(unsigned long v)                                          \
 	{                                                                                          \
-		VMI_REGS_(VMI_A2_(v, n));                                                          \
-		VMI_SITE_(VMI_CALL_SetDR, 0, VMI_NAT_("movl %%eax,%%db" #n, "movq %%rdi,%%db" #n)); \
+		VMI_DECL_;                                                          \
+		VMI_SITE_IN_(VMI_CALL_SetDR, 0, VMI_NAT_("movl %%eax,%%db" #n, "movq %%rdi,%%db" #n), VMI_ARG2_(v, n)); \
 	}
 VMI_DR_RW_(0)
 VMI_DR_RW_(1)
@@ -175,37 +208,37 @@ VMI_DR_RW_(3)
 VMI_DR_RW_(6)
 VMI_DR_RW_(7)
 
-VMI_INLINE_ void vmi_clts(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_CLTS, 0, "clts"); }
-VMI_INLINE_ void vmi_wbinvd(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_WBINVD, 0, "wbinvd"); }
+VMI_INLINE_ void vmi_clts(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_CLTS, 0, "clts"); }
+VMI_INLINE_ void vmi_wbinvd(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_WBINVD, 0, "wbinvd"); }
 VMI_INLINE_ unsigned long vmi_smsw(void)
 {
-	VMI_REGS_(0, 0, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_GetMSW, 0, "smsw %%eax");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_GetMSW, 0, "smsw %%eax");
 	return vmi_a_ & 0xffffffffu;
 }
 
 /* ---- MSRs, CPUID, TSC (native registers on both arches) ---- */
 VMI_INLINE_ uint64_t vmi_rdmsr(uint32_t msr)
 {
-	VMI_REGS_(0, 0, msr, 0, 0);
-	VMI_SITE_(VMI_CALL_RDMSR, 0, "rdmsr");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_RDMSR, 0, "rdmsr", VMI_IN_CX_(msr));
 	return ((uint64_t)(uint32_t)vmi_d_ << 32) | (uint32_t)vmi_a_;
 }
 VMI_INLINE_ void vmi_wrmsr(uint32_t msr, uint64_t v)
 {
-	VMI_REGS_((uint32_t)v, (uint32_t)(v >> 32), msr, 0, 0);
-	VMI_SITE_(VMI_CALL_WRMSR, 0, "wrmsr");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_WRMSR, 0, "wrmsr", VMI_IN_AX_((uint32_t)v), VMI_IN_DX_((uint32_t)(v >> 32)), VMI_IN_CX_(msr));
 }
 VMI_INLINE_ uint64_t vmi_rdtsc(void)
 {
-	VMI_REGS_(0, 0, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_GetCycleCounter, 0, "rdtsc");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_GetCycleCounter, 0, "rdtsc");
 	return ((uint64_t)(uint32_t)vmi_d_ << 32) | (uint32_t)vmi_a_;
 }
 VMI_INLINE_ uint64_t vmi_get_wallclock(void)
 {
-	VMI_REGS_(0, 0, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_GetWallclock, 0, VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx", "xorl %%eax,%%eax"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_GetWallclock, 0, VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx", "xorl %%eax,%%eax"));
 #if defined(__x86_64__)
 	return vmi_a_;
 #else
@@ -215,8 +248,8 @@ VMI_INLINE_ uint64_t vmi_get_wallclock(void)
 
 VMI_INLINE_ uint64_t vmi_get_cycle_frequency(void)
 {
-	VMI_REGS_(0, 0, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_GetCycleFrequency, 0, VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx", "xorl %%eax,%%eax"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_GetCycleFrequency, 0, VMI_NAT_("xorl %%eax,%%eax; xorl %%edx,%%edx", "xorl %%eax,%%eax"));
 #if defined(__x86_64__)
 	return vmi_a_;
 #else
@@ -228,15 +261,15 @@ VMI_INLINE_ uint64_t vmi_get_cycle_frequency(void)
 #define VMI_IN_(name, id, type, text)                                                              \
 	VMI_INLINE_ type vmi_##name(uint16_t port)                                                 \
 	{                                                                                          \
-		VMI_REGS_(0, port, 0, 0, 0);                                                       \
-		VMI_SITE_(id, 0, text);                                                            \
+		VMI_DECL_;                                                       \
+		VMI_SITE_IN_(id, 0, text, VMI_IN_DX_(port));                                                            \
 		return (type)vmi_a_;                                                               \
 	}
 #define VMI_OUT_(name, id, type, text)                                                             \
 	VMI_INLINE_ void vmi_##name(type v, uint16_t port)                                         \
 	{                                                                                          \
-		VMI_REGS_(v, port, 0, 0, 0);                                                       \
-		VMI_SITE_(id, 0, text);                                                            \
+		VMI_DECL_;                                                       \
+		VMI_SITE_IN_(id, 0, text, VMI_IN_AX_(v), VMI_IN_DX_(port));                                                            \
 	}
 VMI_IN_(inb, VMI_CALL_INB, uint8_t, "inb %%dx,%%al")
 VMI_IN_(inw, VMI_CALL_INW, uint16_t, "inw %%dx,%%ax")
@@ -244,98 +277,104 @@ VMI_IN_(inl, VMI_CALL_INL, uint32_t, "inl %%dx,%%eax")
 VMI_OUT_(outb, VMI_CALL_OUTB, uint8_t, "outb %%al,%%dx")
 VMI_OUT_(outw, VMI_CALL_OUTW, uint16_t, "outw %%ax,%%dx")
 VMI_OUT_(outl, VMI_CALL_OUTL, uint32_t, "outl %%eax,%%dx")
-VMI_INLINE_ void vmi_io_delay(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_IODelay, 0, "outb %%al,$0x80"); }
+VMI_INLINE_ void vmi_io_delay(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_IODelay, 0, "outb %%al,$0x80"); }
 
 /* ---- MMU ---- */
 #if defined(__i386__)
 /* 2-level: pointer in eax, entry in edx. */
 VMI_INLINE_ void vmi_set_pte(uint32_t *ptep, uint32_t pte)
 {
-	VMI_REGS_(ptep, pte, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_SetPTE, 0, "movl %%edx,(%%eax)");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SetPTE, 0, "movl %%edx,(%%eax)", VMI_IN_AX_(ptep), VMI_IN_DX_(pte));
 }
 VMI_INLINE_ void vmi_update_pte(uint32_t *ptep, uint32_t pte)
 {
-	VMI_REGS_(ptep, pte, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_UpdatePTE, 0, "movl %%edx,(%%eax)");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_UpdatePTE, 0, "movl %%edx,(%%eax)", VMI_IN_AX_(ptep), VMI_IN_DX_(pte));
 }
 /* PAE: entry in edx:eax, pointer in ecx; high half first so no half-valid
  * present entry is ever visible. */
 VMI_INLINE_ void vmi_set_pxe_pae(uint64_t *ptep, uint64_t pte)
 {
-	VMI_REGS_((uint32_t)pte, (uint32_t)(pte >> 32), ptep, 0, 0);
-	VMI_SITE_(VMI_CALL_SetPxE, 1, "movl %%edx,4(%%ecx); movl %%eax,(%%ecx)");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SetPxE, 1, "movl %%edx,4(%%ecx); movl %%eax,(%%ecx)", VMI_IN_AX_((uint32_t)pte), VMI_IN_DX_((uint32_t)(pte >> 32)), VMI_IN_CX_(ptep));
+}
+VMI_INLINE_ void vmi_update_pxe_pae(uint64_t *ptep, uint64_t pte)
+{
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_UpdatePxE, 1, "movl %%edx,4(%%ecx); movl %%eax,(%%ecx)",
+		     VMI_IN_AX_((uint32_t)pte), VMI_IN_DX_((uint32_t)(pte >> 32)), VMI_IN_CX_(ptep));
 }
 #else
 /* Long mode: pointer in rdi, entry in rsi. */
 VMI_INLINE_ void vmi_set_pxe_long(uint64_t *ptep, uint64_t pte)
 {
-	VMI_REGS_(VMI_A2_(ptep, pte));
-	VMI_SITE_(VMI_CALL_SetPxELong, 2, "movq %%rsi,(%%rdi)");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SetPxELong, 2, "movq %%rsi,(%%rdi)", VMI_ARG2_(ptep, pte));
 }
 VMI_INLINE_ void vmi_update_pxe_long(uint64_t *ptep, uint64_t pte)
 {
-	VMI_REGS_(VMI_A2_(ptep, pte));
-	VMI_SITE_(VMI_CALL_UpdatePxELong, 2, "movq %%rsi,(%%rdi)");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_UpdatePxELong, 2, "movq %%rsi,(%%rdi)", VMI_ARG2_(ptep, pte));
 }
 #endif
 VMI_INLINE_ void vmi_invlpg(const void *addr)
 {
-	VMI_REGS_(VMI_A1_(addr));
-	VMI_SITE_(VMI_CALL_InvalPage, 0, VMI_NAT_("invlpg (%%eax)", "invlpg (%%rdi)"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_InvalPage, 0, VMI_NAT_("invlpg (%%eax)", "invlpg (%%rdi)"), VMI_ARG1_(addr));
 }
 VMI_INLINE_ void vmi_flush_tlb(void)
 {
-	VMI_REGS_(0, 0, 0, 0, 0);
-	VMI_SITE_(VMI_CALL_FlushTLB, 0, VMI_NAT_("movl %%cr3,%%eax; movl %%eax,%%cr3", "movq %%cr3,%%rax; movq %%rax,%%cr3"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_FlushTLB, 0, VMI_NAT_("movl %%cr3,%%eax; movl %%eax,%%cr3", "movq %%cr3,%%rax; movq %%rax,%%cr3"));
 }
 VMI_INLINE_ void vmi_allocate_page(unsigned long pfn, unsigned long level)
 {
-	VMI_REGS_(VMI_A2_(pfn, level));
-	VMI_SITE_(VMI_CALL_AllocatePage, 0, "");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_AllocatePage, 0, "", VMI_ARG2_(pfn, level));
 }
 VMI_INLINE_ void vmi_release_page(unsigned long pfn, unsigned long level)
 {
-	VMI_REGS_(VMI_A2_(pfn, level));
-	VMI_SITE_(VMI_CALL_ReleasePage, 0, "");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_ReleasePage, 0, "", VMI_ARG2_(pfn, level));
 }
 
 /* ---- deferred mode ---- */
 VMI_INLINE_ void vmi_set_deferred_mode(unsigned long mode)
 {
-	VMI_REGS_(VMI_A1_(mode));
-	VMI_SITE_(VMI_CALL_SetDeferredMode, 1, "");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SetDeferredMode, 1, "", VMI_ARG1_(mode));
 }
-VMI_INLINE_ void vmi_flush_deferred(void) { VMI_REGS_(0, 0, 0, 0, 0); VMI_SITE_(VMI_CALL_FlushDeferredCalls, 1, ""); }
+VMI_INLINE_ void vmi_flush_deferred(void) { VMI_DECL_; VMI_SITE_IN_(VMI_CALL_FlushDeferredCalls, 1, ""); }
 
 /* ---- APIC ---- */
 VMI_INLINE_ void vmi_apic_write(volatile uint32_t *reg, uint32_t v)
 {
-	VMI_REGS_(VMI_A2_(reg, v));
-	VMI_SITE_(VMI_CALL_APICWrite, 2, VMI_NAT_("movl %%edx,(%%eax)", "movl %%esi,(%%rdi)"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_APICWrite, 2, VMI_NAT_("movl %%edx,(%%eax)", "movl %%esi,(%%rdi)"), VMI_ARG2_(reg, v));
 }
 VMI_INLINE_ uint32_t vmi_apic_read(volatile uint32_t *reg)
 {
-	VMI_REGS_(VMI_A1_(reg));
-	VMI_SITE_(VMI_CALL_APICRead, 2, VMI_NAT_("movl (%%eax),%%eax", "movl (%%rdi),%%eax"));
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_APICRead, 2, VMI_NAT_("movl (%%eax),%%eax", "movl (%%rdi),%%eax"), VMI_ARG1_(reg));
 	return (uint32_t)vmi_a_;
 }
 
 /* ---- optional extensions ---- */
 VMI_INLINE_ void vmi_spin_wait(volatile void *lock)
 {
-	VMI_REGS_(VMI_A1_(lock));
-	VMI_SITE_(VMI_CALL_SpinWait, 3, "pause");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SpinWait, 3, "pause", VMI_ARG1_(lock));
 }
 VMI_INLINE_ void vmi_spin_kick(volatile void *lock)
 {
-	VMI_REGS_(VMI_A1_(lock));
-	VMI_SITE_(VMI_CALL_SpinKick, 3, "");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_SpinKick, 3, "", VMI_ARG1_(lock));
 }
 VMI_INLINE_ void vmi_flush_tlb_others(unsigned long cpumask, unsigned long addr)
 {
-	VMI_REGS_(VMI_A2_(cpumask, addr));
-	VMI_SITE_(VMI_CALL_FlushTLBOthers, 3, "");
+	VMI_DECL_;
+	VMI_SITE_IN_(VMI_CALL_FlushTLBOthers, 3, "", VMI_ARG2_(cpumask, addr));
 }
 
 /*
