@@ -460,6 +460,8 @@ def test_bad_inputs(c):
         ("corrupt ROM", ["vmipatch", "--rom", badrom, "-o", out, g64], 1, badrom, "CHECKSUM"),
         ("corrupt ROM", ["vmidump", "--rom", badrom, g64], 1, badrom, "CHECKSUM"),
         ("missing ROM", ["vmipatch", "--rom", badrom + ".none", "-o", out, g64], 3, badrom + ".none", "open"),
+        ("ROM for the other arch", ["vmipatch", "--rom", c.rom("mix", "i386"), "-o", out, g64], 1,
+         c.rom("mix", "i386"), "ROM is for i386"),
         ("verify fails", ["vmipatch", "--verify", "--rom", c.rom("bad-stub", "x86_64"), "-o", out, g64], 5, g64,
          "verification failed"),
     ]

@@ -234,6 +234,13 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 			goto out;
 		}
 		have_rom = true;
+		/* At boot a ROM for the other arch only means "run native"; asked
+		 * for offline it is a mistake, and the output would be a copy. */
+		if (rf.rom.arch != gi.guest.arch) {
+			rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->rom, "ROM is for %s but %s is %s",
+					  vmi_arch_name(rf.rom.arch), a->image, vmi_arch_name(gi.guest.arch));
+			goto out;
+		}
 	}
 	rc = vmi_toolplan_build(&tp, &img, &gi, have_rom ? &rf.rom : NULL, a->policy ? &pol : NULL, d);
 	have_plan = true;
