@@ -62,10 +62,8 @@ void vmi_e2e_check(struct vmi_e2e_results *r, int ok, const char *what, uint32_t
 unsigned long vmi_e2e_boot_cr3(void);
 #endif
 
-/* libc.c: what the compiler may emit calls to. */
-void *memcpy(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
+/* memcpy/memset/memmove/memcmp, which the compiler may emit calls to,
+ * come from the freestanding library the kernel links
+ * (patcher/fs/freestanding_mem.c). */
 
 #endif /* VMI_E2E_H */
