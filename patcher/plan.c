@@ -8,7 +8,7 @@
 #include "vmi/internal/util.h"
 #include "vmi/internal/site_wire.h"
 
-/* Index of the region that wholly holds [addr, addr+len), or -1. */
+/* Does region @r wholly hold [addr, addr+len) and have the @need flags? */
 static bool vmi_region_holds(const vmi_region *r, uint64_t addr, uint64_t len, uint32_t need)
 {
 	if ((r->flags & need) != need || addr < r->addr)
@@ -17,12 +17,26 @@ static bool vmi_region_holds(const vmi_region *r, uint64_t addr, uint64_t len, u
 	return off <= r->len && len <= r->len - off;
 }
 
-static int vmi_region_find(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need)
+/*
+ * Index of the region that wholly holds [addr, addr+len), or -1. *hint is
+ * the previous answer and is tried first: neighbouring sites share a
+ * region, and so do the native copies, which sit together in one section.
+ */
+static int vmi_region_scan(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need)
 {
 	for (uint32_t i = 0; i < o->nregions; i++)
 		if (vmi_region_holds(&o->regions[i], addr, len, need))
 			return (int)i;
 	return -1;
+}
+
+/* The hint test is what runs per site: keep it inline, the scan out of line. */
+static inline int vmi_region_find(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need,
+				  int *hint)
+{
+	if (*hint >= 0 && vmi_region_holds(&o->regions[*hint], addr, len, need))
+		return *hint;
+	return *hint = vmi_region_scan(o, addr, len, need);
 }
 
 static vmi_status vmi_regions_check(const vmi_patch_opts *o)
@@ -39,6 +53,12 @@ static vmi_status vmi_regions_check(const vmi_patch_opts *o)
 	return VMI_OK;
 }
 
+/* Decisions, then per site its original bytes followed by its final bytes. */
+static size_t vmi_ws_bytes(uint32_t count, size_t pool)
+{
+	return (size_t)count * sizeof(vmi_decision) + ((pool + 7) & ~(size_t)7);
+}
+
 vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes)
 {
 	if (!ann || !bytes)
@@ -46,12 +66,11 @@ vmi_status vmi_plan_workspace_size(const vmi_annotations *ann, size_t *bytes)
 	if (!ann->table && ann->count)
 		return VMI_E_INVALID_ARG;
 	/* Only the length byte matters here: read it in place rather than
-	 * decoding every entry (this runs once more per site at boot). */
-	size_t pool = 0;
+	 * decoding every entry (the caller runs this over the whole table). */
+	size_t site_bytes = 0;
 	for (uint32_t i = 0; i < ann->count; i++)
-		pool += ann->table[(size_t)i * ann->entry_size + offsetof(struct vmi_site_entry, site_len)];
-	/* Decisions, then per site its original bytes followed by its final bytes. */
-	*bytes = (size_t)ann->count * sizeof(vmi_decision) + ((2 * pool + 7) & ~(size_t)7);
+		site_bytes += ann->table[(size_t)i * ann->entry_size + offsetof(struct vmi_site_entry, site_len)];
+	*bytes = vmi_ws_bytes(ann->count, 2 * site_bytes);
 	return VMI_OK;
 }
 
@@ -111,11 +130,7 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
 				 int *native_region)
 {
 	uint32_t min = arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
-	/* *region holds the previous site's region: neighbours share one. */
-	if (*region < 0 || !vmi_region_holds(&o->regions[*region], s->addr, s->len ? s->len : 1,
-					     VMI_REGION_F_EXEC))
-		*region = vmi_region_find(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC);
-	if (*region < 0)
+	if (vmi_region_find(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC, region) < 0)
 		return VMI_E_SITE_BOUNDS;
 	if (s->len < min)
 		return VMI_E_SITE_TOO_SHORT;
@@ -123,14 +138,8 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
 		return VMI_E_SITE_TOO_LONG;
 	if (s->native_len > s->len)
 		return VMI_E_NATIVE_TOO_LONG;
-	if (s->native_len) {
-		/* Native copies sit together in one section: try the last one's. */
-		if (*native_region < 0 ||
-		    !vmi_region_holds(&o->regions[*native_region], s->native_addr, s->native_len, 0))
-			*native_region = vmi_region_find(o, s->native_addr, s->native_len, 0);
-		if (*native_region < 0)
-			return VMI_E_NATIVE_BOUNDS;
-	}
+	if (s->native_len && vmi_region_find(o, s->native_addr, s->native_len, 0, native_region) < 0)
+		return VMI_E_NATIVE_BOUNDS;
 	return VMI_OK;
 }
 
@@ -331,7 +340,7 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 		vmi_render(offer, &plan->opts, d, native, pool + pool_off + s.len);
 		pool_off += 2u * s.len;
 	}
-	if (ws_len < dec_bytes + ((pool_off + 7) & ~(size_t)7))
+	if (ws_len < vmi_ws_bytes(ann->count, pool_off))
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 
 	if (!sorted) {
