@@ -2,21 +2,13 @@
 /*
  * patcher/apply.c - phase two: write the planned bytes; and the way back.
  *
- * Every write to patched text goes through vmi_text_poke(). Today it is one
- * plain copy, correct for a single CPU at boot (or an offline image). A live
- * re-patch on SMP must replace it with the int3-first protocol (write int3
- * at the first byte, sync cores, write the tail, sync, write the first byte,
- * sync) -- a change in this one function. Sites are written in address
+ * Every write to patched text goes through vmi_text_poke() (internal.h,
+ * where the SMP caveat is). Sites are written in address
  * order (the plan sorted them), so a scan of the text never meets a later
  * site patched before an earlier one; tools and the boot log rely on it.
  */
 #include "internal.h"
 #include "vmi/internal/util.h"
-
-void vmi_text_poke(uint8_t *dst, const uint8_t *src, uint32_t len)
-{
-	vmi_memcpy(dst, src, len);
-}
 
 static uint8_t *vmi_site_host(const vmi_plan *plan, const vmi_decision *d)
 {
@@ -35,7 +27,7 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
 		uint8_t *host = vmi_site_host(plan, d);
-		if (vmi_memcmp(host, vmi_dec_final(plan, d), d->len))
+		if (!vmi_same_upto32(host, vmi_dec_final(plan, d), d->len))
 			vmi_text_poke(host, vmi_dec_final(plan, d), d->len);
 	}
 	if (plan->opts.slots && plan->offer->rom) {
@@ -62,7 +54,7 @@ vmi_status vmi_plan_unpatch(vmi_plan *plan)
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
 		uint8_t *host = vmi_site_host(plan, d);
-		if (vmi_memcmp(host, vmi_dec_orig(plan, d), d->len))
+		if (!vmi_same_upto32(host, vmi_dec_orig(plan, d), d->len))
 			vmi_text_poke(host, vmi_dec_orig(plan, d), d->len);
 	}
 	plan->state = VMI_PLAN_UNPATCHED;

@@ -11,6 +11,8 @@
 
 #include "vmi/patcher.h"
 #include "vmi/internal/rom_wire.h"
+#include "vmi/internal/util.h"
+#include "encode.h"
 
 /* Policy accessors: a caller compiled against an older header may pass a
  * shorter vmi_policy, so every field is read through its size (policy.c). */
@@ -20,15 +22,6 @@ uint32_t vmi_pol_deny_features(const vmi_policy *p);
 uint32_t vmi_pol_max_minor(const vmi_policy *p);
 bool vmi_pol_ident_call(const vmi_policy *p, uint32_t id);
 bool vmi_pol_no_inline_call(const vmi_policy *p, uint32_t id);
-
-/* x86 call encoders (encode.c). */
-#define VMI_CALL_REL32_LEN 5 /* E8 rel32 */
-#define VMI_CALL_IND_LEN 6   /* FF 15 disp32 / abs32 */
-/* Does @target lie within a signed 32-bit displacement of @next? */
-bool vmi_rel32_reaches(uint64_t next, uint64_t target);
-/* Write the call @encoding at @site to @dest (the ROM entry for REL32, the
- * slot for RIP/ABS) into @out; return its length (0 for VMI_ENC_NONE). */
-uint32_t vmi_encode_call(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t dest);
 
 /* Can site @s become a CALL of ROM entry @rc? VMI_REASON_OK with *enc set,
  * or why not (decide.c). */
@@ -57,7 +50,42 @@ static inline const uint8_t *vmi_dec_final(const vmi_plan *plan, const vmi_decis
 	return plan->pool + d->orig_off + d->len;
 }
 
-/* The one primitive that writes patched text (apply.c). */
-void vmi_text_poke(uint8_t *dst, const uint8_t *src, uint32_t len);
+/*
+ * The canonical NOP padding for @len bytes: 8-byte NOPs, then one shorter
+ * NOP for the rest (Intel SDM recommended forms). The bytes must stay
+ * identical to the padding the guest macros emit (include/vmi/guest.h): an
+ * IDENT site and a never-patched site are then byte-identical, which is
+ * what lets an offline restore reproduce the input image exactly. Inline
+ * because the planner pads every site; a 2-D byte array rather than
+ * pointers, so nothing in it needs relocation.
+ */
+static inline void vmi_nop_pad(uint8_t *buf, size_t len)
+{
+	static const uint8_t rows[8][8] = { /* row n-1: the n-byte NOP */
+		{ 0x90 },
+		{ 0x66, 0x90 },
+		{ 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0x00 },
+		{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	};
+	for (; len > 8; len -= 8, buf += 8)
+		__builtin_memcpy(buf, rows[7], 8);
+	vmi_copy_upto32(buf, rows[len ? len - 1 : 0], len);
+}
+
+/*
+ * The one primitive that writes patched text. Today one plain copy of at
+ * most VMI_SITE_MAX_LEN bytes, correct for a single CPU at boot (or an
+ * offline image). A live re-patch on SMP must replace it with the
+ * int3-first protocol (write int3 at the first byte, sync cores, write the
+ * tail, sync, write the first byte, sync) -- a change in this one function.
+ */
+static inline void vmi_text_poke(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	vmi_copy_upto32(dst, src, len);
+}
 
 #endif /* VMI_PATCHER_INTERNAL_H */

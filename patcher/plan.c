@@ -146,23 +146,34 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
 /*
  * A site's decision depends on its call, flags, minor, clobbers and length,
  * and on its address only through the reach of a call. Sites of one call
- * mostly agree on all but the address, so the last decision per call is
- * remembered: an IDENT for a length-independent reason or a NOP holds for
- * any length, an INLINE for any length at least the remembered one (the
- * stub still fits), a CALL likewise but with its encoding and reach redone
- * for the new address; a CALL that was a fallback from a stub that did not
- * fit holds only for the same length.
+ * mostly agree on all but the address, so the last outcome per call is
+ * remembered, with what rendering it needs (the stub's place in the ROM,
+ * the call's destination): an IDENT for a length-independent reason or a
+ * NOP holds for any length, an INLINE for any length at least the
+ * remembered one (the stub still fits), a CALL likewise as long as its
+ * encoding still reaches from the new address; a CALL that was a fallback
+ * from a stub that did not fit holds only for the same length.
  */
-enum { VMI_MEMO_NONE = 0, VMI_MEMO_MIN_LEN, VMI_MEMO_EXACT_LEN };
-typedef struct vmi_memo {
-	uint16_t clobbers;  /* key: site clobbers */
-	uint16_t slot;      /* ROM table index of a CALL (to redo its encoding) */
-	uint8_t len;        /* key: length (see kind) */
-	uint8_t flags;      /* key: site flags */
-	uint8_t min_minor;  /* key: site minor */
-	uint8_t kind;       /* VMI_MEMO_* */
-	uint8_t form, reason, encoding, reserved;
-} vmi_memo;
+/* What a CALL outcome must re-check at another address. */
+enum { VMI_REACH_ANY = 0, VMI_REACH_REL32, VMI_REACH_SLOT, VMI_REACH_RECHECK };
+typedef struct vmi_outcome {
+	uint32_t key;       /* the entry's min_minor, flags, clobbers (wire bytes 12..15) */
+	uint8_t lo, hi;     /* site lengths it holds for; lo > hi: none */
+	uint8_t form, reason, encoding;
+	uint8_t reach;      /* VMI_REACH_* (CALL) */
+	uint8_t stub_len;   /* INLINE */
+	uint8_t reserved;
+	uint32_t stub_off;  /* INLINE: stub offset in the ROM image */
+	uint64_t dest;      /* CALL: the ROM entry (REL32) or the slot (RIP/ABS) */
+} vmi_outcome;
+
+/* The key of a site: its wire bytes 12..15 as one little-endian word. */
+static inline uint32_t vmi_site_key(const vmi_site *s)
+{
+	return (uint32_t)s->min_minor | (uint32_t)s->flags << 8 | (uint32_t)s->clobbers << 16;
+}
+_Static_assert(VMI_SE_MIN_MINOR == 12 && VMI_SE_FLAGS == 13 && VMI_SE_CLOBBERS == 14,
+	       "vmi_site_key reads entry bytes 12..15 as one word");
 
 static bool vmi_reason_len_free(uint32_t reason)
 {
@@ -170,90 +181,114 @@ static bool vmi_reason_len_free(uint32_t reason)
 	       reason != VMI_REASON_NO_CALL && reason != VMI_REASON_OUT_OF_RANGE;
 }
 
-static bool vmi_memo_hit(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
-			 const vmi_memo *m, vmi_decision *d)
+/* Does remembered outcome @m hold for a site of @key and @len at @addr? */
+static inline bool vmi_outcome_holds(const vmi_outcome *m, uint32_t key, uint32_t len, uint64_t addr)
 {
-	if (m->kind == VMI_MEMO_NONE || m->flags != s->flags || m->min_minor != s->min_minor ||
-	    m->clobbers != s->clobbers)
+	if (m->key != key || len < m->lo || len > m->hi)
 		return false;
-	if (m->kind == VMI_MEMO_EXACT_LEN ? s->len != m->len : s->len < m->len)
-		return false;
-	d->form = m->form;
-	d->reason = m->reason;
-	d->encoding = m->encoding;
-	if (m->form != VMI_FORM_CALL)
+	switch (m->reach) {
+	case VMI_REACH_ANY:
 		return true;
-	vmi_rom_call rc;
-	uint32_t enc;
-	vmi_rom_call_at_fast(offer->rom, m->slot, &rc);
-	if (vmi_try_call(offer, opts, s, &rc, &enc) != VMI_REASON_OK)
-		return false; /* out of reach here: the full decision says why */
-	d->encoding = (uint8_t)enc;
-	return true;
-}
-
-static void vmi_decide_memo(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *s,
-			    vmi_decision *d, vmi_memo *memo)
-{
-	vmi_memo *m = s->call_id < VMI_CALL_ID_LIMIT ? &memo[s->call_id] : NULL;
-	if (m && vmi_memo_hit(offer, opts, s, m, d))
-		return;
-	vmi_decide_site(offer, opts, s, d);
-	if (!m)
-		return;
-	uint8_t kind = VMI_MEMO_NONE, len = 0;
-	if (d->form == VMI_FORM_NOP || (d->form == VMI_FORM_IDENT && vmi_reason_len_free(d->reason))) {
-		kind = VMI_MEMO_MIN_LEN;
-	} else if (d->form == VMI_FORM_INLINE || (d->form == VMI_FORM_CALL && d->reason == VMI_REASON_OK)) {
-		kind = VMI_MEMO_MIN_LEN;
-		len = s->len;
-	} else if (d->form == VMI_FORM_CALL) {
-		kind = VMI_MEMO_EXACT_LEN;
-		len = s->len;
+	case VMI_REACH_REL32:
+		return vmi_rel32_reaches(addr + VMI_CALL_REL32_LEN, m->dest);
+	case VMI_REACH_SLOT:
+		return vmi_rel32_reaches(addr + VMI_CALL_IND_LEN, m->dest);
+	default:
+		return false; /* another encoding may win here: decide afresh */
 	}
-	m->kind = kind;
-	if (kind == VMI_MEMO_NONE)
-		return;
-	m->clobbers = s->clobbers;
-	m->slot = d->form == VMI_FORM_CALL ? (uint16_t)(offer->call_slot[s->call_id] - 1u) : 0;
-	m->len = len;
-	m->flags = s->flags;
-	m->min_minor = s->min_minor;
-	m->form = d->form;
-	m->reason = d->reason;
-	m->encoding = d->encoding;
 }
 
-/* The final bytes of a decided site. @native: host view of its native copy. */
-static void vmi_render(const vmi_offer *of, const vmi_patch_opts *o, const vmi_decision *d,
-		       const uint8_t *native, uint8_t *out)
+/*
+ * The full decision of @s as an outcome: form and reason, what rendering
+ * needs, and for which lengths it may be reused. Out of line: the per-site
+ * loop runs it only when the remembered outcome does not hold.
+ */
+static __attribute__((noinline)) void vmi_outcome_decide(const vmi_offer *offer, const vmi_patch_opts *opts,
+							 const vmi_site *s, vmi_outcome *m)
+{
+	vmi_decision d;
+	vmi_decide_site(offer, opts, s, &d);
+	*m = (vmi_outcome){ .key = vmi_site_key(s), .lo = 1, .hi = 0 };
+	m->form = d.form;
+	m->reason = d.reason;
+	m->encoding = d.encoding;
+	if (d.form == VMI_FORM_INLINE || d.form == VMI_FORM_CALL) {
+		/* Decided only for a call the ROM's table has: the entry exists. */
+		vmi_rom_call rc;
+		vmi_rom_call_at_fast(offer->rom, (uint32_t)offer->call_slot[s->call_id] - 1, &rc);
+		m->stub_off = rc.stub_off;
+		m->stub_len = (uint8_t)rc.stub_len;
+		m->dest = d.encoding == VMI_ENC_CALL_REL32 ? opts->rom_addr + rc.entry_off
+							   : vmi_slot_addr(opts, s->call_id);
+	}
+	if (d.form == VMI_FORM_CALL) {
+		bool x64 = offer->arch == VMI_ARCH_X86_64;
+		bool indirect = opts->flags & VMI_PATCH_F_INDIRECT;
+		if (d.encoding == VMI_ENC_CALL_REL32)
+			m->reach = x64 ? VMI_REACH_REL32 : VMI_REACH_ANY;
+		else if (d.encoding == VMI_ENC_CALL_RIP)
+			/* Direct mode took the slot only because rel32 missed. */
+			m->reach = indirect ? VMI_REACH_SLOT : VMI_REACH_RECHECK;
+	}
+	if (s->call_id >= VMI_CALL_ID_LIMIT)
+		return; /* not remembered: no slot per call */
+	if (d.form == VMI_FORM_NOP || (d.form == VMI_FORM_IDENT && vmi_reason_len_free(d.reason))) {
+		m->lo = 0;
+		m->hi = UINT8_MAX;
+	} else if (d.form == VMI_FORM_INLINE || (d.form == VMI_FORM_CALL && d.reason == VMI_REASON_OK)) {
+		m->lo = s->len;
+		m->hi = UINT8_MAX;
+	} else if (d.form == VMI_FORM_CALL) {
+		m->lo = m->hi = s->len;
+	}
+}
+
+/* The final bytes of a site at @addr of @len bytes with outcome @m.
+ * @native: host view of its native copy. Exact writes: nothing past
+ * out[len - 1]. */
+static inline void vmi_render(const vmi_offer *of, const vmi_outcome *m, uint64_t addr, uint32_t len,
+			      const uint8_t *native, uint32_t native_len, uint8_t *out)
 {
 	uint32_t n = 0;
-	vmi_rom_call rc;
 
-	/* The planner decided INLINE/CALL only for a call the ROM's table
-	 * has, so the entry exists. */
-	if (d->form == VMI_FORM_INLINE || d->form == VMI_FORM_CALL)
-		vmi_rom_call_at_fast(of->rom, (uint32_t)of->call_slot[d->call_id] - 1, &rc);
-	switch (d->form) {
+	switch (m->form) {
 	case VMI_FORM_IDENT:
-		vmi_memcpy(out, native, d->native_len);
-		n = d->native_len;
+		vmi_copy_upto32(out, native, native_len);
+		n = native_len;
 		break;
 	case VMI_FORM_INLINE:
-		vmi_memcpy(out, of->rom->image + rc.stub_off, rc.stub_len);
-		n = rc.stub_len;
+		vmi_copy_upto32(out, of->rom->image + m->stub_off, m->stub_len);
+		n = m->stub_len;
 		break;
-	case VMI_FORM_CALL: {
-		uint64_t dest = d->encoding == VMI_ENC_CALL_REL32 ? o->rom_addr + rc.entry_off
-								   : vmi_slot_addr(o, d->call_id);
-		n = vmi_encode_call(out, d->encoding, d->addr, dest);
+	case VMI_FORM_CALL:
+		n = vmi_encode_call(out, m->encoding, addr, m->dest);
 		break;
-	}
 	default:
 		break;
 	}
-	vmi_nop_fill(out + n, d->len - n);
+	vmi_nop_pad(out + n, len - n);
+}
+
+/* A window on one region: the hot loop's bounds test without a lookup. */
+typedef struct vmi_window {
+	uint8_t *host;
+	uint64_t addr, len;
+} vmi_window;
+
+static inline vmi_window vmi_window_of(const vmi_patch_opts *o, int region)
+{
+	/* An empty window at 1 fails every test (no site has length 0). */
+	if (region < 0)
+		return (vmi_window){ NULL, 1, 0 };
+	const vmi_region *r = &o->regions[region];
+	return (vmi_window){ r->host, r->addr, r->len };
+}
+
+/* Does @w wholly hold [addr, addr+len)? */
+static inline bool vmi_window_holds(const vmi_window *w, uint64_t addr, uint64_t len)
+{
+	uint64_t off = addr - w->addr;
+	return off <= w->len && len <= w->len - off;
 }
 
 vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_offer *offer,
@@ -287,58 +322,86 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	size_t dec_bytes = (size_t)ann->count * sizeof(vmi_decision);
 	if (ws_len < dec_bytes)
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
-	size_t pool_cap = ws_len - dec_bytes;
+	/* Pool offsets are 32-bit (vmi_decision.orig_off). */
+	size_t pool_cap = ws_len - dec_bytes < UINT32_MAX ? ws_len - dec_bytes : UINT32_MAX;
 
 	vmi_decision *dec = (vmi_decision *)ws;
 	/* An empty table may come with no workspace at all: no NULL arithmetic. */
 	uint8_t *pool = ws ? (uint8_t *)ws + dec_bytes : NULL;
 	size_t pool_off = 0;
+	const vmi_patch_opts *o = &plan->opts;
+	uint32_t min_len = ann->arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
 	int region = -1, native_region = -1;
-	vmi_memo memo[VMI_CALL_ID_LIMIT];
-	vmi_memset(memo, 0, sizeof(memo));
+	vmi_window win = vmi_window_of(o, -1), nwin = win;
+	vmi_outcome memo[VMI_CALL_ID_LIMIT], scratch;
+	for (uint32_t k = 0; k < VMI_CALL_ID_LIMIT; k++)
+		memo[k] = (vmi_outcome){ .lo = 1, .hi = 0 };
 	/* Linkers emit tables in address order: check order and overlaps of
 	 * neighbours on the way, and sort only a table that is not. */
 	bool sorted = true, overlap = false;
 	uint32_t ov_lo = 0, ov_hi = 0;
 	uint64_t prev_addr = 0, prev_end = 0;
-	for (uint32_t i = 0; i < ann->count; i++) {
-		vmi_site s;
-		vmi_site_decode(ann, i, &s); /* i < count of a table init accepted */
-		st = vmi_site_check(&plan->opts, ann->arch, &s, &region, &native_region);
-		if (st != VMI_OK)
-			return vmi_plan_fail(plan, st, i, i);
-		if (2u * (size_t)s.len > pool_cap - pool_off || pool_off + 2u * s.len > UINT32_MAX)
+	/* The entry is read in place, field by field at its wire offsets; a
+	 * vmi_site is built only for the rare sites the fast tests refer to
+	 * the full checks and the full decision. */
+	const uint8_t *e = ann->table;
+	uint64_t entry_addr = ann->table_addr;
+	for (uint32_t i = 0; i < ann->count; i++, e += ann->entry_size, entry_addr += ann->entry_size) {
+		/* Unsigned 64-bit sums: a hostile offset wraps (defined) and
+		 * then fails the bounds test. */
+		uint64_t addr = entry_addr + VMI_SE_SITE_OFF + (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_SITE_OFF);
+		uint32_t len = e[VMI_SE_SITE_LEN], native_len = e[VMI_SE_NATIVE_LEN];
+		uint64_t native_addr = entry_addr + VMI_SE_NATIVE_OFF +
+				       (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_NATIVE_OFF);
+		if (!vmi_window_holds(&win, addr, len) || len < min_len || len > VMI_SITE_MAX_LEN ||
+		    native_len > len || (native_len && !vmi_window_holds(&nwin, native_addr, native_len))) {
+			vmi_site s;
+			vmi_site_decode(ann, i, &s);
+			st = vmi_site_check(o, ann->arch, &s, &region, &native_region);
+			if (st != VMI_OK)
+				return vmi_plan_fail(plan, st, i, i);
+			win = vmi_window_of(o, region);
+			nwin = vmi_window_of(o, native_region);
+		}
+		if (2u * len > pool_cap - pool_off)
 			return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 
-		if (i && s.addr < prev_addr)
+		if (i && addr < prev_addr)
 			sorted = false;
-		else if (i && sorted && !overlap && prev_end > s.addr) {
+		else if (i && sorted && !overlap && prev_end > addr) {
 			overlap = true;
 			ov_lo = i - 1;
 			ov_hi = i;
 		}
-		prev_addr = s.addr;
-		prev_end = s.addr + s.len;
+		prev_addr = addr;
+		prev_end = addr + len;
 
-		vmi_decision *d = &dec[i]; /* every field is set below or by the decision */
-		d->addr = s.addr;
+		uint32_t call_id = vmi_le16(e + VMI_SE_CALL_ID);
+		uint32_t key = vmi_le32(e + VMI_SE_MIN_MINOR);
+		vmi_outcome *m = call_id < VMI_CALL_ID_LIMIT ? &memo[call_id] : &scratch;
+		if (call_id >= VMI_CALL_ID_LIMIT || !vmi_outcome_holds(m, key, len, addr)) {
+			vmi_site s;
+			vmi_site_decode(ann, i, &s);
+			vmi_outcome_decide(offer, o, &s, m);
+		}
+
+		vmi_decision *d = &dec[i];
+		d->addr = addr;
 		d->index = i;
 		d->orig_off = (uint32_t)pool_off;
-		d->call_id = s.call_id;
-		d->len = s.len;
+		d->call_id = (uint16_t)call_id;
+		d->form = m->form;
+		d->reason = m->reason;
+		d->encoding = m->encoding;
+		d->len = (uint8_t)len;
 		d->region = (uint8_t)region;
-		d->native_len = s.native_len;
-		vmi_decide_memo(offer, &plan->opts, &s, d, memo);
+		d->native_len = (uint8_t)native_len;
 
-		const vmi_region *r = &plan->opts.regions[region];
-		vmi_copy_small(pool + pool_off, r->host + (s.addr - r->addr), s.len); /* len >= 5 checked */
-		const uint8_t *native = NULL;
-		if (s.native_len) {
-			const vmi_region *nr = &plan->opts.regions[native_region];
-			native = nr->host + (s.native_addr - nr->addr);
-		}
-		vmi_render(offer, &plan->opts, d, native, pool + pool_off + s.len);
-		pool_off += 2u * s.len;
+		uint8_t *saved = pool + pool_off;
+		vmi_copy_upto32(saved, win.host + (addr - win.addr), len);
+		const uint8_t *native = native_len ? nwin.host + (native_addr - nwin.addr) : NULL;
+		vmi_render(offer, m, addr, len, native, native_len, saved + len);
+		pool_off += 2u * len;
 	}
 	if (ws_len < vmi_ws_bytes(ann->count, pool_off))
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);

@@ -23,25 +23,65 @@ static inline void vmi_memcpy(void *dst, const void *src, size_t n)
 }
 
 /*
- * Copy 4..VMI_SITE_MAX_LEN-ish bytes (n >= 4) with word moves: overlapping
- * 8- or 4-byte chunks instead of a byte loop. __builtin_memcpy with a
- * constant size is expanded inline even under -fno-builtin, so this never
- * becomes a libc call. The hot path of planning copies every site's bytes.
+ * Copy or compare 0..32 bytes (a site's worth, VMI_SITE_MAX_LEN) with at
+ * most two overlapping word moves per size class instead of a byte loop:
+ * the planner and apply do this for every site, and at a million sites the
+ * loop overhead was most of the cost. __builtin_memcpy with a constant
+ * size is expanded inline even under -fno-builtin, so none of this becomes
+ * a libc call. The buffers must not overlap.
  */
-static inline void vmi_copy_small(void *dst, const void *src, size_t n)
+#define VMI_MOVE_(d, s, k) __builtin_memcpy((d), (s), (k))
+static inline void vmi_copy_upto32(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = (uint8_t *)dst;
 	const uint8_t *s = (const uint8_t *)src;
-	if (n >= 8) {
-		size_t i = 0;
-		for (; i + 8 <= n; i += 8)
-			__builtin_memcpy(d + i, s + i, 8);
-		if (i < n)
-			__builtin_memcpy(d + n - 8, s + n - 8, 8);
-	} else {
-		__builtin_memcpy(d, s, 4);
-		__builtin_memcpy(d + n - 4, s + n - 4, 4);
+	if (n >= 16) {
+		VMI_MOVE_(d, s, 16);
+		VMI_MOVE_(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		VMI_MOVE_(d, s, 8);
+		VMI_MOVE_(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		VMI_MOVE_(d, s, 4);
+		VMI_MOVE_(d + n - 4, s + n - 4, 4);
+	} else if (n >= 2) {
+		VMI_MOVE_(d, s, 2);
+		VMI_MOVE_(d + n - 2, s + n - 2, 2);
+	} else if (n) {
+		d[0] = s[0];
 	}
+}
+
+static inline uint64_t vmi_ld64_(const uint8_t *p)
+{
+	uint64_t v;
+	VMI_MOVE_(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t vmi_ld32_(const uint8_t *p)
+{
+	uint32_t v;
+	VMI_MOVE_(&v, p, 4);
+	return v;
+}
+
+/* Are the 0..32 bytes at @a and @b the same? (Only equality: no order.) */
+static inline int vmi_same_upto32(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+	if (n >= 16)
+		return !((vmi_ld64_(x) ^ vmi_ld64_(y)) | (vmi_ld64_(x + 8) ^ vmi_ld64_(y + 8)) |
+			 (vmi_ld64_(x + n - 16) ^ vmi_ld64_(y + n - 16)) |
+			 (vmi_ld64_(x + n - 8) ^ vmi_ld64_(y + n - 8)));
+	if (n >= 8)
+		return !((vmi_ld64_(x) ^ vmi_ld64_(y)) | (vmi_ld64_(x + n - 8) ^ vmi_ld64_(y + n - 8)));
+	if (n >= 4)
+		return !((vmi_ld32_(x) ^ vmi_ld32_(y)) | (vmi_ld32_(x + n - 4) ^ vmi_ld32_(y + n - 4)));
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return 0;
+	return 1;
 }
 
 static inline void vmi_memset(void *dst, int c, size_t n)
