@@ -246,7 +246,7 @@ static __attribute__((noinline)) void vmi_outcome_decide(const vmi_offer *offer,
 /* The final bytes of a site at @addr of @len bytes with outcome @m.
  * @native: host view of its native copy. Exact writes: nothing past
  * out[len - 1]. */
-static inline void vmi_render(const vmi_offer *of, const vmi_outcome *m, uint64_t addr, uint32_t len,
+static inline void vmi_render(const uint8_t *rom_image, const vmi_outcome *m, uint64_t addr, uint32_t len,
 			      const uint8_t *native, uint32_t native_len, uint8_t *out)
 {
 	uint32_t n = 0;
@@ -257,7 +257,7 @@ static inline void vmi_render(const vmi_offer *of, const vmi_outcome *m, uint64_
 		n = native_len;
 		break;
 	case VMI_FORM_INLINE:
-		vmi_copy_upto32(out, of->rom->image + m->stub_off, m->stub_len);
+		vmi_copy_upto32(out, rom_image + m->stub_off, m->stub_len);
 		n = m->stub_len;
 		break;
 	case VMI_FORM_CALL:
@@ -328,32 +328,34 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	vmi_decision *dec = (vmi_decision *)ws;
 	/* An empty table may come with no workspace at all: no NULL arithmetic. */
 	uint8_t *pool = ws ? (uint8_t *)ws + dec_bytes : NULL;
-	size_t pool_off = 0;
+	uint8_t *saved = pool;
 	const vmi_patch_opts *o = &plan->opts;
-	uint32_t min_len = ann->arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
+	const uint32_t min_len = ann->arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
 	int region = -1, native_region = -1;
 	vmi_window win = vmi_window_of(o, -1), nwin = win;
 	vmi_outcome memo[VMI_CALL_ID_LIMIT], scratch;
 	for (uint32_t k = 0; k < VMI_CALL_ID_LIMIT; k++)
 		memo[k] = (vmi_outcome){ .lo = 1, .hi = 0 };
-	/* Linkers emit tables in address order: check order and overlaps of
-	 * neighbours on the way, and sort only a table that is not. */
-	bool sorted = true, overlap = false;
-	uint32_t ov_lo = 0, ov_hi = 0;
-	uint64_t prev_addr = 0, prev_end = 0;
+	/* Linkers emit tables in address order, so the loop only notes a site
+	 * that starts before the previous one ends (out of order, or an
+	 * overlap); such a table is sorted and checked after the loop. */
+	bool irregular = false;
+	uint64_t prev_end = 0;
 	/* The entry is read in place, field by field at its wire offsets; a
 	 * vmi_site is built only for the rare sites the fast tests refer to
 	 * the full checks and the full decision. */
+	const uint8_t *rom_image = offer->rom ? offer->rom->image : NULL;
+	const uint32_t count = ann->count, esz = ann->entry_size;
 	const uint8_t *e = ann->table;
 	uint64_t entry_addr = ann->table_addr;
-	for (uint32_t i = 0; i < ann->count; i++, e += ann->entry_size, entry_addr += ann->entry_size) {
+	for (uint32_t i = 0; i < count; i++, e += esz, entry_addr += esz) {
 		/* Unsigned 64-bit sums: a hostile offset wraps (defined) and
 		 * then fails the bounds test. */
 		uint64_t addr = entry_addr + VMI_SE_SITE_OFF + (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_SITE_OFF);
-		uint32_t len = e[VMI_SE_SITE_LEN], native_len = e[VMI_SE_NATIVE_LEN];
 		uint64_t native_addr = entry_addr + VMI_SE_NATIVE_OFF +
 				       (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_NATIVE_OFF);
-		if (!vmi_window_holds(&win, addr, len) || len < min_len || len > VMI_SITE_MAX_LEN ||
+		uint32_t len = e[VMI_SE_SITE_LEN], native_len = e[VMI_SE_NATIVE_LEN];
+		if (!vmi_window_holds(&win, addr, len) || len - min_len > VMI_SITE_MAX_LEN - min_len ||
 		    native_len > len || (native_len && !vmi_window_holds(&nwin, native_addr, native_len))) {
 			vmi_site s;
 			vmi_site_decode(ann, i, &s);
@@ -363,23 +365,16 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 			win = vmi_window_of(o, region);
 			nwin = vmi_window_of(o, native_region);
 		}
+		size_t pool_off = (size_t)(saved - pool);
 		if (2u * len > pool_cap - pool_off)
 			return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
-
-		if (i && addr < prev_addr)
-			sorted = false;
-		else if (i && sorted && !overlap && prev_end > addr) {
-			overlap = true;
-			ov_lo = i - 1;
-			ov_hi = i;
-		}
-		prev_addr = addr;
+		irregular |= addr < prev_end;
 		prev_end = addr + len;
 
 		uint32_t call_id = vmi_le16(e + VMI_SE_CALL_ID);
-		uint32_t key = vmi_le32(e + VMI_SE_MIN_MINOR);
 		vmi_outcome *m = call_id < VMI_CALL_ID_LIMIT ? &memo[call_id] : &scratch;
-		if (call_id >= VMI_CALL_ID_LIMIT || !vmi_outcome_holds(m, key, len, addr)) {
+		if (call_id >= VMI_CALL_ID_LIMIT ||
+		    !vmi_outcome_holds(m, vmi_le32(e + VMI_SE_MIN_MINOR), len, addr)) {
 			vmi_site s;
 			vmi_site_decode(ann, i, &s);
 			vmi_outcome_decide(offer, o, &s, m);
@@ -397,34 +392,32 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 		d->region = (uint8_t)region;
 		d->native_len = (uint8_t)native_len;
 
-		uint8_t *saved = pool + pool_off;
 		vmi_copy_upto32(saved, win.host + (addr - win.addr), len);
 		const uint8_t *native = native_len ? nwin.host + (native_addr - nwin.addr) : NULL;
-		vmi_render(offer, m, addr, len, native, native_len, saved + len);
-		pool_off += 2u * len;
+		vmi_render(rom_image, m, addr, len, native, native_len, saved + len);
+		saved += 2u * len;
 	}
-	if (ws_len < vmi_ws_bytes(ann->count, pool_off))
+	size_t pool_len = count ? (size_t)(saved - pool) : 0;
+	if (ws_len < vmi_ws_bytes(count, pool_len))
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 
-	if (!sorted) {
-		vmi_dec_sort(dec, ann->count);
-		for (uint32_t k = 1; k < ann->count && !overlap; k++) {
+	if (irregular) {
+		/* Sorted by (address, entry index): for a table in order the first
+		 * overlapping neighbours are the ones the entry order meets first. */
+		vmi_dec_sort(dec, count);
+		for (uint32_t k = 1; k < count; k++) {
 			const vmi_decision *a = &dec[k - 1], *b = &dec[k];
-			if (a->addr + a->len > b->addr) {
-				overlap = true;
-				ov_lo = a->index < b->index ? a->index : b->index;
-				ov_hi = a->index < b->index ? b->index : a->index;
-			}
+			if (a->addr + a->len > b->addr)
+				return vmi_plan_fail(plan, VMI_E_SITE_OVERLAP, a->index < b->index ? a->index : b->index,
+						     a->index < b->index ? b->index : a->index);
 		}
 	}
-	if (overlap)
-		return vmi_plan_fail(plan, VMI_E_SITE_OVERLAP, ov_lo, ov_hi);
 
 	plan->decisions = dec;
 	plan->count = ann->count;
 	plan->arch = ann->arch;
 	plan->pool = pool;
-	plan->pool_len = pool_off;
+	plan->pool_len = pool_len;
 	plan->ann = ann;
 	plan->offer = offer;
 	plan->error = VMI_OK;

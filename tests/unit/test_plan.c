@@ -131,6 +131,15 @@ static void test_plan_overlap(void **state)
 		fx_finish(f);
 		fx_expect_fail(f, VMI_E_SITE_OVERLAP, 0, 2);
 
+		/* A table in address order with two overlaps: the first one in
+		 * entry order is reported, not the later one. */
+		fx_start(f, arch);
+		vmi_test_img_site(&f->img, 68, 8, cli, 1, VMI_CALL_Halt, 0, 0, 0x7);        /* 2: over 1 */
+		vmi_test_img_site(&f->img, 96, 8, cli, 1, VMI_CALL_SafeHalt, 0, 0, 0x7);    /* 3 */
+		vmi_test_img_site(&f->img, 100, 8, cli, 1, VMI_CALL_SafeHalt, 0, 0, 0x7);   /* 4: over 3 */
+		fx_finish(f);
+		fx_expect_fail(f, VMI_E_SITE_OVERLAP, 1, 2);
+
 		/* Adjacent is fine. */
 		fx_start(f, arch);
 		vmi_test_img_site(&f->img, 8, 8, cli, 1, VMI_CALL_Halt, 0, 0, 0x7);
