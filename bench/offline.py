@@ -97,6 +97,7 @@ def bench_vmipatch(o, d, reps, results, fallback_rom):
             if os.path.exists(f):
                 os.unlink(f)
     vp = [tool, "--rom", rom, "-o", out_vp, img]
+    vpn = [tool, "--no-sync", "--rom", rom, "-o", out_vp, img]
     cp = ["cp", img, out_cp]
     cps = ["sh", "-c", f'cp "$0" "$1" && sync "$1"', img, out_cp]
     for argv in (cp, vp):  # warm-up: page cache, and a clear error before timing
@@ -109,21 +110,34 @@ def bench_vmipatch(o, d, reps, results, fallback_rom):
     t_cp, _, _, _ = run_timed(cp, reps, rm)
     t_cps, _, _, _ = run_timed(cps, reps, rm)
     t_vp, rss_vp, rc, err = run_timed(vp, reps, rm)
+    if rc == 0:
+        t_vpn, rss_vpn, rc, err = run_timed(vpn, reps, rm)
+        rss_vp = max(rss_vp, rss_vpn)
     rm()
     if rc != 0:
         print(f"vmipatch bench: FAILED: exit {rc}: {err.strip()}")
         return
     (cp_min, cp_med), (cps_min, cps_med), (vp_min, vp_med) = stat(t_cp), stat(t_cps), stat(t_vp)
-    ratio = vp_min / cp_min
+    vpn_min, vpn_med = stat(t_vpn)
+    # Like for like: vmipatch --no-sync and cp leave the data in the page
+    # cache; vmipatch (the default) and cp+sync both wait for the disk.
+    ratio_ns = vpn_min / cp_min
+    ratio_s = vp_min / cps_min
     mem_ratio = rss_vp * 1024 / size
     print(f"== offline vmipatch: {size / 2**20:.1f} MiB ELF64, 100,000 sites, ROM {os.path.basename(rom)}, {reps} reps")
-    print(f"  vmipatch      min {vp_min * 1e3:8.1f} ms  median {vp_med * 1e3:8.1f} ms  peak RSS {rss_vp / 1024:.1f} MiB")
-    print(f"  cp            min {cp_min * 1e3:8.1f} ms  median {cp_med * 1e3:8.1f} ms  (baseline)")
-    print(f"  cp + fsync    min {cps_min * 1e3:8.1f} ms  median {cps_med * 1e3:8.1f} ms  (vmipatch fsyncs its output)")
-    print(f"  ratio vs cp {ratio:.2f}x, vs cp+fsync {vp_min / cps_min:.2f}x; peak memory {mem_ratio:.2f}x the file size")
-    print(f"  target <= 1.5x cp: {met(ratio <= 1.5)}; target peak memory <= 1.5x file: {met(mem_ratio <= 1.5)}")
-    results.append(f"RESULT|offline vmipatch 64 MiB / 100,000 sites|{vp_min * 1e3:.1f} ms|cp {cp_min * 1e3:.1f} ms "
-                   f"(cp+fsync {cps_min * 1e3:.1f} ms)|{ratio:.2f}x|{met(ratio <= 1.5)}")
+    print(f"  vmipatch --no-sync  min {vpn_min * 1e3:8.1f} ms  median {vpn_med * 1e3:8.1f} ms")
+    print(f"  cp                  min {cp_min * 1e3:8.1f} ms  median {cp_med * 1e3:8.1f} ms  (baseline: neither syncs)")
+    print(f"  vmipatch            min {vp_min * 1e3:8.1f} ms  median {vp_med * 1e3:8.1f} ms  peak RSS {rss_vp / 1024:.1f} MiB")
+    print(f"  cp + sync           min {cps_min * 1e3:8.1f} ms  median {cps_med * 1e3:8.1f} ms  (baseline: both fsync)")
+    print(f"  ratios: --no-sync vs cp {ratio_ns:.2f}x, default vs cp+sync {ratio_s:.2f}x, default vs cp "
+          f"{vp_min / cp_min:.2f}x; peak memory {mem_ratio:.2f}x the file size")
+    print(f"  target <= 1.5x cp: --no-sync {met(ratio_ns <= 1.5)}, default vs cp+sync {met(ratio_s <= 1.5)}; "
+          f"target peak memory <= 1.5x file: {met(mem_ratio <= 1.5)}")
+    results.append(f"RESULT|offline vmipatch --no-sync 64 MiB / 100,000 sites|{vpn_min * 1e3:.1f} ms|"
+                   f"cp {cp_min * 1e3:.1f} ms|{ratio_ns:.2f}x|<= 1.5x: {met(ratio_ns <= 1.5)}")
+    results.append(f"RESULT|offline vmipatch (fsync, default) 64 MiB / 100,000 sites|{vp_min * 1e3:.1f} ms|"
+                   f"cp + sync {cps_min * 1e3:.1f} ms (cp alone {cp_min * 1e3:.1f} ms)|{ratio_s:.2f}x "
+                   f"({vp_min / cp_min:.2f}x cp alone)|<= 1.5x: {met(ratio_s <= 1.5)}")
     results.append(f"RESULT|offline vmipatch peak memory|{rss_vp / 1024:.1f} MiB|file {size / 2**20:.1f} MiB|"
                    f"{mem_ratio:.2f}x|{met(mem_ratio <= 1.5)}")
 

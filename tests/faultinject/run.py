@@ -3,13 +3,16 @@
 """Fault injection for the offline writer (vmipatch -o and --in-place).
 
 Each file operation of the atomic write (mkstemp, write, a short write,
-fchmod, fsync, close, rename) is made to fail once through the LD_PRELOAD
+copy_file_range, fchmod, fsync, close, rename) is made to fail once through the LD_PRELOAD
 shim (shim.c), and a file-size limit (RLIMIT_FSIZE, as `ulimit -f` sets
 it) is imposed; every time the tool must exit 3 (I/O error) with one
 line on stderr, leave the input byte for byte as it was and leave no
 file at all in the output directory (no partial output, no temp file).
 A control run with the shim loaded but no fault must succeed, and each
 fault must really have been injected (the shim drops a marker file).
+A run where copy_file_range is not supported at all (ENOSYS, "nocopy")
+must succeed with the same output bytes: the writer falls back to
+writing the unchanged pages itself.
 known-failures.txt names cases that are known tool bugs: printed as KNOWN
 BUG, not failing the run, and failing it once they pass (remove the line).
 """
@@ -23,7 +26,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-OPS = ["mkstemp", "write", "short", "fchmod", "fsync", "close", "rename"]
+OPS = ["mkstemp", "write", "short", "copy", "fchmod", "fsync", "close", "rename"]
 
 
 def sha(p):
@@ -61,6 +64,8 @@ def main():
             if line:
                 known[line] = False
 
+    outputs = {}
+
     def run(label, mode, op=None, fsize=None, expect_ok=False):
         nonlocal runs
         runs += 1
@@ -84,11 +89,16 @@ def main():
         if expect_ok:
             if p.returncode != 0:
                 why.append(f"exit {p.returncode}")
+            if op and not os.path.exists(marker):
+                why.append("the tool never reached the call the shim changes")
             listing = os.listdir(outdir if mode == "out" else indir)
             if listing != (["patched.elf"] if mode == "out" else ["kernel.elf"]):
                 why.append(f"directory holds {listing}")
             if mode == "in-place" and sha(inp) == good:
                 why.append("in-place run did not change the image")
+            result = inp if mode == "in-place" else f"{outdir}/patched.elf"
+            if os.path.exists(result):
+                outputs[label] = sha(result)
         else:
             if p.returncode != 3:
                 why.append(f"exit {p.returncode}, want 3 (I/O error)"
@@ -117,6 +127,12 @@ def main():
 
     run("control-out", "out", expect_ok=True)
     run("control-in-place", "in-place", expect_ok=True)
+    run("nocopy-out", "out", "nocopy", expect_ok=True)
+    run("nocopy-in-place", "in-place", "nocopy", expect_ok=True)
+    for m in ("out", "in-place"):
+        if outputs.get(f"nocopy-{m}") != outputs.get(f"control-{m}"):
+            print(f"faultinject nocopy-{m:17s} FAIL: output differs from the control run's")
+            fails.append(f"nocopy-{m}")
     for op in OPS:
         run(f"{op}-out", "out", op)
         run(f"{op}-in-place", "in-place", op)

@@ -256,6 +256,12 @@ def test_dry_run_and_in_place(c, arch):
     check(os.listdir(d) == ["kernel.elf"], tag + ": --in-place left files behind: %r" % os.listdir(d))
     rc, so, _ = run([c.bin["vmidump"], "--json", tgt])
     check(rc == 0 and json.loads(so)["guest"]["stamp"]["state"] == "patched", tag + ": vmidump does not see the stamp")
+    # -o with and without fsync, and --in-place: the same bytes
+    outs = [os.path.join(c.work, "sync-%s.elf" % arch), os.path.join(c.work, "nosync-%s.elf" % arch)]
+    rc1, _, _ = run([c.bin["vmipatch"], "--rom", rom, "-o", outs[0], img])
+    rc2, _, _ = run([c.bin["vmipatch"], "--no-sync", "--rom", rom, "-o", outs[1], img])
+    check(rc1 == 0 and rc2 == 0 and sha(outs[0]) == sha(outs[1]) == sha(tgt),
+          tag + ": -o, --no-sync -o and --in-place wrote different bytes")
     rc, _, _ = run([c.bin["vmipatch"], "--restore", "--in-place", tgt])
     check(rc == 0 and sha(tgt) == before, tag + ": --restore --in-place not identical")
 

@@ -39,12 +39,14 @@ static int vmi_image_read(vmi_image *img, vmi_diag *d)
 	}
 	img->mode = st.st_mode & 07777;
 	img->len = (size_t)st.st_size;
-	/* A private mapping: no copy at load, and only the pages a patch touches
-	 * become private copies, so peak memory stays near the file size. */
+	/* A private mapping: no copy at load, only the pages the tool reads
+	 * are faulted in, and only the pages a patch touches become private
+	 * copies, so peak memory stays near what is used. The descriptor stays
+	 * open: the writer copies the untouched pages from it in the kernel. */
 	if (img->len) {
-		void *m = mmap(NULL, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		void *m = mmap(NULL, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
-			close(fd);
+			img->fd = fd;
 			img->buf = m;
 			img->mapped = true;
 			return VMI_EXIT_OK;
@@ -190,6 +192,7 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d)
 {
 	memset(img, 0, sizeof(*img));
+	img->fd = -1;
 	img->path = path;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
@@ -211,11 +214,30 @@ void vmi_image_free(vmi_image *img)
 		munmap(img->buf, img->len);
 	else
 		free(img->buf);
+	if (img->fd >= 0)
+		close(img->fd);
+	img->fd = -1;
 	img->mapped = false;
 	img->elf = NULL;
 	img->secs = NULL;
 	img->loads = NULL;
 	img->buf = NULL;
+}
+
+int vmi_image_own_pages(vmi_image *img, uint64_t off, uint64_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (!img->mapped || img->fd < 0 || page <= 0 || off > img->len || len > img->len - off)
+		return -1;
+	uint64_t lo = off / (uint64_t)page * (uint64_t)page;
+	uint64_t hi = (off + len + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
+	if (hi > img->len) /* the file's last partial page stays as it is */
+		hi = img->len / (uint64_t)page * (uint64_t)page;
+	if (hi <= lo)
+		return -1;
+	/* One call breaks copy-on-write for the whole range (Linux 5.14);
+	 * the bytes stay the file's either way. */
+	return madvise(img->buf + lo, (size_t)(hi - lo), MADV_POPULATE_WRITE) == 0 ? 0 : -1;
 }
 
 const vmi_image_section *vmi_image_section_by_name(const vmi_image *img, const char *name)

@@ -4,8 +4,10 @@
  *
  * The whole file is mapped privately (or read) into one buffer; libelf (elf_memory) reads the
  * headers from that buffer, and every section and segment is checked to lie
- * inside it. Tools patch the buffer and write it back as a whole, so bytes
- * they do not touch are copied exactly (libelf never lays the file out).
+ * inside it. Tools patch the buffer and write the file back through
+ * vmi_atomic_write_image (atomic.h), which copies the pages they did not
+ * touch from the input file itself, so those bytes are copied exactly
+ * (libelf never lays the file out).
  */
 #ifndef VMI_TOOL_IMAGE_H
 #define VMI_TOOL_IMAGE_H
@@ -42,6 +44,7 @@ typedef struct vmi_image {
 	const char *path;            /* as given (not owned) */
 	uint8_t *buf;                /* the file's bytes: a private mapping or a heap copy (owned) */
 	bool mapped;                 /* buf is a private mapping (munmap), else malloc'd */
+	int fd;                      /* the open file buf maps, -1 when buf is a heap copy */
 	size_t len;                  /* file length */
 	mode_t mode;                 /* permission bits, kept by an in-place rewrite */
 	Elf *elf;                    /* libelf view of buf */
@@ -60,6 +63,16 @@ typedef struct vmi_image {
  * wrong class or machine, section or segment outside the file).
  */
 int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d);
+
+/**
+ * vmi_image_own_pages - give the pages holding file bytes [off, off+len)
+ * their own memory now, read from the file in one go: what patching them
+ * would do page by page through copy-on-write faults, for a tool about to
+ * patch most of them (a kernel's text). Only an optimisation: the bytes
+ * stay the file's, and on any failure the mapping is left as it was.
+ * Return: 0, or -1 when nothing was changed (heap copy, failure).
+ */
+int vmi_image_own_pages(vmi_image *img, uint64_t off, uint64_t len);
 
 /** vmi_image_free - release everything vmi_image_load allocated. */
 void vmi_image_free(vmi_image *img);

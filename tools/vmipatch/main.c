@@ -7,6 +7,7 @@
  * (sites only), the note's stamp is updated, and the buffer is written
  * atomically. Every other byte is the input's byte.
  */
+#include <elf.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ typedef struct vmi_patch_args {
 	const char *rom;
 	const char *out;
 	const char *policy;
-	bool in_place, dry_run, json, restore, verify;
+	bool in_place, dry_run, json, restore, verify, no_sync;
 	uint8_t arch;
 } vmi_patch_args;
 
@@ -52,6 +53,8 @@ static void vmi_usage(FILE *f)
 		"                       no-nop, max-minor:N, no-feature:NAME; comma-separated)\n"
 		"  -V, --verify         decode every site with Zydis and check it before writing\n"
 		"  -a, --arch ARCH      require an i386 or x86_64 image\n"
+		"      --no-sync        do not fsync the output (still a temporary file and a\n"
+		"                       rename; a machine crash soon after may lose it)\n"
 		"  -h, --help           this text\n"
 		"      --version        print the version\n"
 		"Exit: 0 ok, 1 bad input, 2 usage, 3 I/O error, 5 verification failed.\n");
@@ -65,7 +68,8 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 		{ "json", no_argument, NULL, 'j' },        { "restore", no_argument, NULL, 'R' },
 		{ "policy", required_argument, NULL, 'p' },{ "verify", no_argument, NULL, 'V' },
 		{ "arch", required_argument, NULL, 'a' },  { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },     { NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, 'v' },     { "no-sync", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -81,6 +85,7 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 		case 'R': a->restore = true; break;
 		case 'p': a->policy = optarg; break;
 		case 'V': a->verify = true; break;
+		case 'S': a->no_sync = true; break;
 		case 'a':
 			if (!(a->arch = vmi_arch_parse(optarg)))
 				return vmi_usage_error(VMI_PROG, "--arch: unknown architecture '%s'", optarg);
@@ -242,6 +247,12 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 			goto out;
 		}
 	}
+	/* The sites live in the executable segments and most of their pages
+	 * will change: read them in one go rather than copy-on-write fault
+	 * them in one page at a time while patching. */
+	for (size_t i = 0; i < img.nloads; i++)
+		if (img.loads[i].flags & PF_X)
+			vmi_image_own_pages(&img, img.loads[i].offset, img.loads[i].filesz);
 	rc = vmi_toolplan_build(&tp, &img, &gi, have_rom ? &rf.rom : NULL, a->policy ? &pol : NULL, d);
 	have_plan = true;
 	if (rc)
@@ -306,7 +317,8 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 	}
 	if (!a->dry_run) {
 		const char *out = a->in_place ? a->image : a->out;
-		rc = vmi_atomic_write(out, img.buf, img.len, img.mode, d);
+		rc = vmi_atomic_write_image(out, img.fd, img.buf, img.len, img.mode,
+					    a->no_sync ? VMI_WRITE_NO_SYNC : 0, d);
 		if (rc == VMI_EXIT_OK && !a->json)
 			printf("wrote %s\n", out);
 	}
