@@ -159,10 +159,12 @@ enum { VMI_REACH_ANY = 0, VMI_REACH_REL32, VMI_REACH_SLOT, VMI_REACH_RECHECK };
 typedef struct vmi_outcome {
 	uint32_t key;       /* the entry's min_minor, flags, clobbers (wire bytes 12..15) */
 	uint8_t lo, hi;     /* site lengths it holds for; lo > hi: none */
-	uint8_t form, reason, encoding;
+	uint8_t form;       /* enum vmi_form */
 	uint8_t reach;      /* VMI_REACH_* (CALL) */
+	uint32_t fre;       /* form | reason << 8 | encoding << 16, as the decision holds them */
+	uint8_t encoding;   /* enum vmi_encoding (CALL) */
 	uint8_t stub_len;   /* INLINE */
-	uint8_t reserved;
+	uint16_t reserved;
 	uint32_t stub_off;  /* INLINE: stub offset in the ROM image */
 	uint64_t dest;      /* CALL: the ROM entry (REL32) or the slot (RIP/ABS) */
 } vmi_outcome;
@@ -210,8 +212,8 @@ static __attribute__((noinline)) void vmi_outcome_decide(const vmi_offer *offer,
 	vmi_decide_site(offer, opts, s, &d);
 	*m = (vmi_outcome){ .key = vmi_site_key(s), .lo = 1, .hi = 0 };
 	m->form = d.form;
-	m->reason = d.reason;
 	m->encoding = d.encoding;
+	m->fre = (uint32_t)d.form | (uint32_t)d.reason << 8 | (uint32_t)d.encoding << 16;
 	if (d.form == VMI_FORM_INLINE || d.form == VMI_FORM_CALL) {
 		/* Decided only for a call the ROM's table has: the entry exists. */
 		vmi_rom_call rc;
@@ -277,18 +279,56 @@ typedef struct vmi_window {
 
 static inline vmi_window vmi_window_of(const vmi_patch_opts *o, int region)
 {
-	/* An empty window at 1 fails every test (no site has length 0). */
+	/* An empty window at 1 misses every site (none has length 0). */
 	if (region < 0)
 		return (vmi_window){ NULL, 1, 0 };
 	const vmi_region *r = &o->regions[region];
 	return (vmi_window){ r->host, r->addr, r->len };
 }
 
-/* Does @w wholly hold [addr, addr+len)? */
-static inline bool vmi_window_holds(const vmi_window *w, uint64_t addr, uint64_t len)
+/* Is [addr, addr+len) not wholly inside @w? Both tests always run (no
+ * short circuit): the second is meaningful only when the first fails. */
+static inline unsigned vmi_window_misses(const vmi_window *w, uint64_t addr, uint64_t len)
 {
 	uint64_t off = addr - w->addr;
-	return off <= w->len && len <= w->len - off;
+	return (unsigned)(off > w->len) | (unsigned)(len > w->len - off);
+}
+
+/* The decision's bytes 8..23 as two words: one store each instead of
+ * eight. The field layout is pinned below; a big-endian host stores
+ * field by field. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VMI_DEC_PACKED 1
+_Static_assert(offsetof(vmi_decision, index) == 8 && offsetof(vmi_decision, orig_off) == 12 &&
+		       offsetof(vmi_decision, call_id) == 16 && offsetof(vmi_decision, form) == 18 &&
+		       offsetof(vmi_decision, reason) == 19 && offsetof(vmi_decision, encoding) == 20 &&
+		       offsetof(vmi_decision, len) == 21 && offsetof(vmi_decision, region) == 22 &&
+		       offsetof(vmi_decision, native_len) == 23 && sizeof(vmi_decision) == 24,
+	       "vmi_decision layout the planner stores as words");
+#endif
+
+static inline void vmi_dec_put(vmi_decision *d, uint64_t addr, uint32_t index, uint32_t orig_off,
+			       uint32_t call_id, uint32_t fre, uint32_t len, uint32_t region, uint32_t native_len)
+{
+#ifdef VMI_DEC_PACKED
+	uint64_t w1 = (uint64_t)index | (uint64_t)orig_off << 32;
+	uint64_t w2 = (uint64_t)call_id | (uint64_t)fre << 16 | (uint64_t)len << 40 | (uint64_t)region << 48 |
+		      (uint64_t)native_len << 56;
+	d->addr = addr;
+	__builtin_memcpy((uint8_t *)d + 8, &w1, 8);
+	__builtin_memcpy((uint8_t *)d + 16, &w2, 8);
+#else
+	d->addr = addr;
+	d->index = index;
+	d->orig_off = orig_off;
+	d->call_id = (uint16_t)call_id;
+	d->form = (uint8_t)fre;
+	d->reason = (uint8_t)(fre >> 8);
+	d->encoding = (uint8_t)(fre >> 16);
+	d->len = (uint8_t)len;
+	d->region = (uint8_t)region;
+	d->native_len = (uint8_t)native_len;
+#endif
 }
 
 vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_offer *offer,
@@ -355,8 +395,17 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 		uint64_t native_addr = entry_addr + VMI_SE_NATIVE_OFF +
 				       (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_NATIVE_OFF);
 		uint32_t len = e[VMI_SE_SITE_LEN], native_len = e[VMI_SE_NATIVE_LEN];
-		if (!vmi_window_holds(&win, addr, len) || len - min_len > VMI_SITE_MAX_LEN - min_len ||
-		    native_len > len || (native_len && !vmi_window_holds(&nwin, native_addr, native_len))) {
+		/* One branch for the common case; any doubt goes to the full
+		 * checks, which also give the error of a bad site. */
+		unsigned odd = vmi_window_misses(&win, addr, len) |
+			       (unsigned)(len - min_len > VMI_SITE_MAX_LEN - min_len) | (unsigned)(native_len > len) |
+			       (native_len ? vmi_window_misses(&nwin, native_addr, native_len) : 0u);
+		const uint8_t *host, *native = NULL;
+		if (!odd) {
+			host = win.host + (addr - win.addr);
+			if (native_len)
+				native = nwin.host + (native_addr - nwin.addr);
+		} else {
 			vmi_site s;
 			vmi_site_decode(ann, i, &s);
 			st = vmi_site_check(o, ann->arch, &s, &region, &native_region);
@@ -364,6 +413,9 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 				return vmi_plan_fail(plan, st, i, i);
 			win = vmi_window_of(o, region);
 			nwin = vmi_window_of(o, native_region);
+			host = win.host + (addr - win.addr);
+			if (native_len)
+				native = nwin.host + (native_addr - nwin.addr);
 		}
 		size_t pool_off = (size_t)(saved - pool);
 		if (2u * len > pool_cap - pool_off)
@@ -380,20 +432,9 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 			vmi_outcome_decide(offer, o, &s, m);
 		}
 
-		vmi_decision *d = &dec[i];
-		d->addr = addr;
-		d->index = i;
-		d->orig_off = (uint32_t)pool_off;
-		d->call_id = (uint16_t)call_id;
-		d->form = m->form;
-		d->reason = m->reason;
-		d->encoding = m->encoding;
-		d->len = (uint8_t)len;
-		d->region = (uint8_t)region;
-		d->native_len = (uint8_t)native_len;
+		vmi_dec_put(&dec[i], addr, i, (uint32_t)pool_off, call_id, m->fre, len, (uint32_t)region, native_len);
 
-		vmi_copy_upto32(saved, win.host + (addr - win.addr), len);
-		const uint8_t *native = native_len ? nwin.host + (native_addr - nwin.addr) : NULL;
+		vmi_copy_upto32(saved, host, len);
 		vmi_render(rom_image, m, addr, len, native, native_len, saved + len);
 		saved += 2u * len;
 	}
