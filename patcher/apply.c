@@ -27,6 +27,13 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 	for (uint32_t i = 0; i < plan->count; i++) {
 		const vmi_decision *d = &plan->decisions[i];
 		uint8_t *host = vmi_site_host(plan, d);
+		/* The text may have left the cache since planning: overlap the
+		 * misses, as the planner does (a prefetch never faults). */
+		if (i + VMI_PREFETCH_SITES < plan->count) {
+			const vmi_decision *a = d + VMI_PREFETCH_SITES;
+			const vmi_region *r = &plan->opts.regions[a->region];
+			__builtin_prefetch((const void *)((uintptr_t)r->host + (uintptr_t)(a->addr - r->addr)), 1);
+		}
 		if (!vmi_same_upto32(host, vmi_dec_final(plan, d), d->len))
 			vmi_text_poke(host, vmi_dec_final(plan, d), d->len);
 	}

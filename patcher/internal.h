@@ -32,6 +32,12 @@ uint32_t vmi_try_call(const vmi_offer *offer, const vmi_patch_opts *opts, const 
 void vmi_decide_site(const vmi_offer *offer, const vmi_patch_opts *opts, const vmi_site *site,
 		     vmi_decision *d);
 
+/* How many sites ahead plan and apply prefetch a site's text: far enough
+ * to cover a miss to memory at their per-site speed. Costs ~8% on text
+ * already in the cache; saves ~25% of an offline run over 16 MiB of text
+ * that is not (bench/RESULTS.md). */
+#define VMI_PREFETCH_SITES 8
+
 /* Slot address of call @id, 0 when there is no slot table. */
 static inline uint64_t vmi_slot_addr(const vmi_patch_opts *opts, uint32_t id)
 {
