@@ -5,14 +5,15 @@
  * leaves no partial output and never touches its input.
  *
  *   VMI_FAULT_OP   write | short | copy | fchmod | fsync | close | rename |
- *                  mkstemp | nocopy
+ *                  mkstemp
  *                  ("write" and "short" hit write() and pwrite() alike;
  *                  "short": that write stores half of its bytes and
  *                  returns the short count, the next write fails ENOSPC;
- *                  "copy": a copy_file_range fails EIO; "nocopy" is no
- *                  fault: every copy_file_range fails ENOSYS, as on a
- *                  kernel or filesystem without it, and the writer must
- *                  fall back to writing the bytes itself)
+ *                  "copy": a copy_file_range fails EIO)
+ *   VMI_FAULT_NOCOPY  set: no fault, but every copy_file_range fails
+ *                  ENOSYS, as on a kernel or filesystem without it; the
+ *                  writer must copy through its own reads and writes
+ *   VMI_FAULT_NOCOPY_HIT  a file created when a copy_file_range was refused
  *   VMI_FAULT_N    which call of that kind fails (1 = the first; default 1)
  *   VMI_FAULT_HIT  a file created when the fault was injected, so a test
  *                  cannot pass because the tool never reached the call
@@ -34,10 +35,10 @@ static int vmi_fault_calls;
 static int vmi_fault_short_done;
 static int vmi_fault_tmp_fd = -1; /* the last descriptor mkstemp returned */
 
-/* Leave the marker file that proves the fault was reached. */
-static void vmi_fault_mark(void)
+/* Leave the marker file (named by env @var) that proves a call was reached. */
+static void vmi_fault_mark(const char *var)
 {
-	const char *hit = getenv("VMI_FAULT_HIT");
+	const char *hit = getenv(var);
 	if (!hit)
 		return;
 	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
@@ -56,7 +57,7 @@ static int vmi_fault_now(const char *op)
 	const char *n = getenv("VMI_FAULT_N");
 	if (++vmi_fault_calls != (n ? atoi(n) : 1))
 		return 0;
-	vmi_fault_mark();
+	vmi_fault_mark("VMI_FAULT_HIT");
 	return 1;
 }
 
@@ -108,9 +109,8 @@ ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off)
 
 ssize_t copy_file_range(int in, loff_t *in_off, int out, loff_t *out_off, size_t len, unsigned flags)
 {
-	const char *want = getenv("VMI_FAULT_OP");
-	if (out == vmi_fault_tmp_fd && want && !strcmp(want, "nocopy")) {
-		vmi_fault_mark();
+	if (out == vmi_fault_tmp_fd && getenv("VMI_FAULT_NOCOPY")) {
+		vmi_fault_mark("VMI_FAULT_NOCOPY_HIT");
 		errno = ENOSYS;
 		return -1;
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -140,6 +141,86 @@ static void test_atomic_write_replaces(void **state)
 	close(oldfd);
 	assert_int_equal(vmi_count_entries(vmi_tmpdir), 1); /* no temporary file left */
 	unlink(p);
+}
+
+/* The outfile steps vmipatch uses: copy, patch through the mapping,
+ * commit; and a discard leaves nothing. */
+static void test_outfile_copy_map_commit(void **state)
+{
+	(void)state;
+	const char *src = vmi_path("src.bin"), *out = vmi_path("patched.bin");
+	static uint8_t data[3 * 4096 + 123];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	vmi_write_file(src, data, sizeof(data));
+	vmi_diag d = { 0 };
+	vmi_outfile of;
+	uint8_t *buf = NULL;
+	int fd = open(src, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(vmi_outfile_create(&of, out, &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_outfile_copy(&of, fd, sizeof(data), &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_outfile_map(&of, sizeof(data), &buf, &d), VMI_EXIT_OK);
+	assert_memory_equal(buf, data, sizeof(data));
+	buf[4096 + 5] ^= 0xff;
+	assert_int_equal(vmi_outfile_commit(&of, 0600, VMI_WRITE_NO_SYNC, &d), VMI_EXIT_OK);
+	data[4096 + 5] ^= 0xff;
+	static uint8_t back[sizeof(data) + 1];
+	FILE *f = fopen(out, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(data));
+	fclose(f);
+	assert_memory_equal(back, data, sizeof(data));
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), 2); /* src and patched, no temporary */
+
+	/* Discarded after patching: the target is untouched, no temporary. */
+	assert_int_equal(vmi_outfile_create(&of, out, &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_outfile_copy(&of, fd, sizeof(data), &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_outfile_map(&of, sizeof(data), &buf, &d), VMI_EXIT_OK);
+	buf[0] ^= 0xff;
+	vmi_outfile_discard(&of);
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), 2);
+	f = fopen(out, "rb");
+	assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(data));
+	fclose(f);
+	assert_memory_equal(back, data, sizeof(data));
+	close(fd);
+	unlink(src);
+	unlink(out);
+}
+
+/* A page of the mapping the filesystem cannot back (here: the file was
+ * truncated under it) raises SIGBUS: the guard removes the temporary file
+ * and exits 3 with one line, instead of dying and leaving it behind. */
+static void test_outfile_sigbus_guard(void **state)
+{
+	(void)state;
+	const char *src = vmi_path("src.bin"), *out = vmi_path("never.bin");
+	static uint8_t data[2 * 4096];
+	vmi_write_file(src, data, sizeof(data));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		vmi_diag d = { 0 };
+		vmi_outfile of;
+		uint8_t *buf = NULL;
+		int fd = open(src, O_RDONLY);
+		if (fd < 0 || vmi_outfile_create(&of, out, &d) || vmi_outfile_copy(&of, fd, sizeof(data), &d) ||
+		    vmi_outfile_map(&of, sizeof(data), &buf, &d))
+			_exit(10);
+		if (ftruncate(of.fd, 0) != 0)
+			_exit(11);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, STDERR_FILENO);
+		buf[4096] = 1; /* SIGBUS */
+		_exit(12);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), VMI_EXIT_IO);
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), 1); /* only src: no temporary, no output */
+	unlink(src);
 }
 
 static void test_atomic_write_failures(void **state)
@@ -329,6 +410,8 @@ int main(void)
 		cmocka_unit_test(test_segmap_offset),
 		cmocka_unit_test(test_atomic_write_replaces),
 		cmocka_unit_test(test_atomic_write_failures),
+		cmocka_unit_test(test_outfile_copy_map_commit),
+		cmocka_unit_test(test_outfile_sigbus_guard),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_diag_one_line),
 		cmocka_unit_test(test_symtab_find),

@@ -8,36 +8,111 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
-#define VMI_PM_PRESENT (1ull << 63)
-#define VMI_PM_SWAPPED (1ull << 62)
-#define VMI_PM_FILE (1ull << 61) /* file page or shared anonymous */
-#define VMI_PM_BATCH 1024        /* entries read per pread */
+/* The temporary file and message the SIGBUS guard uses: a handler can only
+ * reach static storage. One outfile is mapped at a time. */
+static char vmi_guard_tmp[4200];
+static char vmi_guard_msg[4400];
+static size_t vmi_guard_msg_len;
+static struct sigaction vmi_guard_old;
 
-/* Where a write failed: the step names the one-line error gives. */
-typedef struct vmi_wfail {
-	const char *step;
-	int err;
-} vmi_wfail;
-
-static bool vmi_wfail_set(vmi_wfail *f, const char *step, int err)
+static void vmi_guard_handler(int sig)
 {
-	f->step = step;
-	f->err = err;
-	return false;
+	(void)sig;
+	unlink(vmi_guard_tmp);
+	ssize_t n = write(STDERR_FILENO, vmi_guard_msg, vmi_guard_msg_len);
+	(void)n;
+	_exit(VMI_EXIT_IO);
 }
 
-static bool vmi_pwrite_all(int fd, const uint8_t *p, size_t len, off_t off, vmi_wfail *f)
+static void vmi_guard_off(void)
+{
+	if (vmi_guard_tmp[0]) {
+		sigaction(SIGBUS, &vmi_guard_old, NULL);
+		vmi_guard_tmp[0] = 0;
+	}
+}
+
+/* One failed step: remove the temporary file and say which step. */
+static int vmi_outfile_fail(vmi_outfile *of, const char *step, int err, vmi_diag *d)
+{
+	vmi_outfile_discard(of);
+	return vmi_diag_set(d, VMI_EXIT_IO, of->path, "%s failed: %s", step, strerror(err));
+}
+
+void vmi_outfile_discard(vmi_outfile *of)
+{
+	if (of->map) {
+		munmap(of->map, of->map_len);
+		of->map = NULL;
+	}
+	vmi_guard_off();
+	if (of->fd >= 0)
+		close(of->fd);
+	of->fd = -1;
+	if (of->tmp[0])
+		unlink(of->tmp);
+	of->tmp[0] = 0;
+}
+
+int vmi_outfile_create(vmi_outfile *of, const char *path, vmi_diag *d)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	const char *base = slash ? slash + 1 : path;
+
+	memset(of, 0, sizeof(*of));
+	of->path = path;
+	of->fd = -1;
+	if (!*base)
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "output path names a directory");
+	if (dlen >= sizeof(of->dir) || strlen(path) + 16 >= sizeof(of->tmp))
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "output path too long");
+	if (slash) {
+		memcpy(of->dir, path, dlen);
+		of->dir[dlen] = 0;
+		if (!dlen)
+			strcpy(of->dir, "/");
+	} else {
+		strcpy(of->dir, ".");
+	}
+	/* Same directory as the target, so rename() cannot cross filesystems. */
+	snprintf(of->tmp, sizeof(of->tmp), "%s/.%s.XXXXXX", of->dir, base);
+	of->fd = mkstemp(of->tmp);
+	if (of->fd < 0) {
+		int e = errno;
+		of->tmp[0] = 0;
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot create a temporary file in %s: %s", of->dir,
+				    strerror(e));
+	}
+	return VMI_EXIT_OK;
+}
+
+/*
+ * Run @fill with SIGXFSZ ignored: past RLIMIT_FSIZE the kernel's signal
+ * would kill us mid-write and leave the temporary file behind; ignored,
+ * the write fails with EFBIG and the file is removed like after any
+ * other failure.
+ */
+typedef struct vmi_fill {
+	int src;
+	const uint8_t *buf;
+	size_t len;
+} vmi_fill;
+
+static bool vmi_pwrite_all(int fd, const uint8_t *p, size_t len, off_t off, int *err)
 {
 	while (len) {
 		ssize_t n = pwrite(fd, p, len, off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return vmi_wfail_set(f, "write", n < 0 ? errno : ENOSPC);
+		if (n <= 0) {
+			*err = n < 0 ? errno : ENOSPC;
+			return false;
+		}
 		p += n;
 		off += n;
 		len -= (size_t)n;
@@ -45,138 +120,121 @@ static bool vmi_pwrite_all(int fd, const uint8_t *p, size_t len, off_t off, vmi_
 	return true;
 }
 
-/*
- * Copy [off, off+len) from @src to the same offset of @dst in the kernel.
- * *can_copy drops to false (and the caller writes the range itself) when
- * the kernel or the filesystems cannot do it; any other failure fails.
- */
-static bool vmi_copy_range(int src, int dst, off_t off, size_t len, bool *can_copy, vmi_wfail *f)
+/* Copy without copy_file_range: through a buffer. */
+static const char *vmi_copy_rw(int src, int dst, off_t off, size_t len, int *err)
 {
-	off_t in = off, out = off;
+	static uint8_t chunk[1 << 20];
 	while (len) {
-		ssize_t n = copy_file_range(src, &in, dst, &out, len, 0);
+		size_t want = len < sizeof(chunk) ? len : sizeof(chunk);
+		ssize_t n = pread(src, chunk, want, off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && in == off && (errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP ||
-					   errno == EINVAL)) {
-			*can_copy = false;
-			return true;
+		if (n <= 0) {
+			*err = n < 0 ? errno : ENODATA; /* 0: the input shrank */
+			return "read";
 		}
-		if (n <= 0) /* 0: the input ended early, it changed under us */
-			return vmi_wfail_set(f, "copy", n < 0 ? errno : ENODATA);
+		if (!vmi_pwrite_all(dst, chunk, (size_t)n, off, err))
+			return "write";
+		off += n;
 		len -= (size_t)n;
 	}
-	return true;
+	return NULL;
 }
 
-/* Write [off, off+len) of the output: copied from @src or written from @buf. */
-static bool vmi_emit(int fd, int src, const uint8_t *buf, size_t off, size_t len, bool dirty,
-		     bool *can_copy, vmi_wfail *f)
+static const char *vmi_fill_run(int fd, const vmi_fill *f, int *err)
 {
-	if (!len)
-		return true;
-	if (!dirty && *can_copy) {
-		if (!vmi_copy_range(src, fd, (off_t)off, len, can_copy, f))
-			return false;
-		if (*can_copy)
-			return true;
-	}
-	return vmi_pwrite_all(fd, buf + off, len, (off_t)off, f);
+	if (!f->buf)
+		return NULL;
+	return vmi_pwrite_all(fd, f->buf, f->len, 0, err) ? NULL : "write";
 }
 
-/*
- * Fill @fd with the image: runs of pages this process never wrote are
- * copied from @src, the others written from @buf. Without the page map
- * the whole buffer is written.
- */
-static bool vmi_fill_image(int fd, int src, const uint8_t *buf, size_t len, vmi_wfail *f)
+static const char *vmi_copy_run(int fd, const vmi_fill *f, int *err)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	int pm = src >= 0 && page > 0 ? open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
-	if (pm < 0 || (uintptr_t)buf % (uintptr_t)page) {
-		if (pm >= 0)
-			close(pm);
-		return vmi_pwrite_all(fd, buf, len, 0, f);
-	}
-	size_t npages = (len + (size_t)page - 1) / (size_t)page;
-	uint64_t ent[VMI_PM_BATCH];
-	size_t run_start = 0;
-	bool run_dirty = false, can_copy = true, ok = true;
-	for (size_t pg = 0; ok && pg < npages;) {
-		size_t n = npages - pg < VMI_PM_BATCH ? npages - pg : VMI_PM_BATCH;
-		off_t at = (off_t)(((uintptr_t)buf / (uintptr_t)page + pg) * sizeof(uint64_t));
-		if (pread(pm, ent, n * sizeof(uint64_t), at) != (ssize_t)(n * sizeof(uint64_t))) {
-			/* No page map after all: write what is left as it is. */
-			close(pm);
-			return vmi_emit(fd, src, buf, run_start, len - run_start, true, &can_copy, f);
+	off_t in = 0, out = 0;
+	size_t left = f->len;
+	while (left) {
+		ssize_t n = copy_file_range(f->src, &in, fd, &out, left, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Not supported here (old kernel, across filesystems, special
+		 * files): copy the rest through user space. */
+		if (n < 0 && (errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL))
+			return vmi_copy_rw(f->src, fd, in, left, err);
+		if (n <= 0) {
+			*err = n < 0 ? errno : ENODATA; /* 0: the input shrank */
+			return "copy";
 		}
-		for (size_t k = 0; ok && k < n; k++, pg++) {
-			uint64_t e = ent[k];
-			bool dirty = (e & VMI_PM_SWAPPED) || ((e & VMI_PM_PRESENT) && !(e & VMI_PM_FILE));
-			if (pg && dirty != run_dirty) {
-				size_t end = pg * (size_t)page;
-				ok = vmi_emit(fd, src, buf, run_start, end - run_start, run_dirty, &can_copy, f);
-				run_start = end;
-			}
-			run_dirty = dirty;
-		}
+		left -= (size_t)n;
 	}
-	close(pm);
-	return ok && vmi_emit(fd, src, buf, run_start, len - run_start, run_dirty, &can_copy, f);
+	return NULL;
 }
 
-int vmi_atomic_write_image(const char *path, int src_fd, const uint8_t *buf, size_t len, mode_t mode,
-			   uint32_t flags, vmi_diag *d)
+static int vmi_outfile_fill(vmi_outfile *of, const vmi_fill *f,
+			    const char *(*run)(int, const vmi_fill *, int *), vmi_diag *d)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dlen = slash ? (size_t)(slash - path) : 0;
-	const char *base = slash ? slash + 1 : path;
-	char dir[4096], tmp[4200];
-	bool sync = !(flags & VMI_WRITE_NO_SYNC);
-
-	if (!*base)
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "output path names a directory");
-	if (dlen >= sizeof(dir) || strlen(path) + 16 >= sizeof(tmp))
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "output path too long");
-	if (slash) {
-		memcpy(dir, path, dlen);
-		dir[dlen] = 0;
-		if (!dlen)
-			strcpy(dir, "/");
-	} else {
-		strcpy(dir, ".");
-	}
-	/* Same directory as the target, so rename() cannot cross filesystems. */
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot create a temporary file in %s: %s", dir,
-				    strerror(errno));
-	vmi_wfail f = { NULL, 0 };
-	/* Past RLIMIT_FSIZE the kernel's SIGXFSZ would kill us mid-write and
-	 * leave the temporary file behind; ignored, the write fails with EFBIG
-	 * and the file is removed below like after any other failure. */
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
+	int err = 0;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGXFSZ, &ign, &old_xfsz);
-	vmi_fill_image(fd, src_fd, buf, len, &f);
+	const char *step = run(of->fd, f, &err);
 	sigaction(SIGXFSZ, &old_xfsz, NULL);
-	if (!f.step && fchmod(fd, mode & 07777) != 0)
-		vmi_wfail_set(&f, "chmod", errno);
-	if (!f.step && sync && fsync(fd) != 0)
-		vmi_wfail_set(&f, "fsync", errno);
-	if (close(fd) != 0 && !f.step)
-		vmi_wfail_set(&f, "close", errno);
-	if (!f.step && rename(tmp, path) != 0)
-		vmi_wfail_set(&f, "rename", errno);
-	if (f.step) {
-		unlink(tmp);
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "%s failed: %s", f.step, strerror(f.err));
+	return step ? vmi_outfile_fail(of, step, err, d) : VMI_EXIT_OK;
+}
+
+int vmi_outfile_copy(vmi_outfile *of, int src_fd, size_t len, vmi_diag *d)
+{
+	vmi_fill f = { .src = src_fd, .len = len };
+	return vmi_outfile_fill(of, &f, vmi_copy_run, d);
+}
+
+int vmi_outfile_write(vmi_outfile *of, const void *buf, size_t len, vmi_diag *d)
+{
+	vmi_fill f = { .src = -1, .buf = buf, .len = len };
+	return vmi_outfile_fill(of, &f, vmi_fill_run, d);
+}
+
+int vmi_outfile_map(vmi_outfile *of, size_t len, uint8_t **buf, vmi_diag *d)
+{
+	void *m = len ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, of->fd, 0) : MAP_FAILED;
+	if (m == MAP_FAILED)
+		return vmi_outfile_fail(of, "mmap", len ? errno : EINVAL, d);
+	of->map = m;
+	of->map_len = len;
+	*buf = m;
+	snprintf(vmi_guard_tmp, sizeof(vmi_guard_tmp), "%s", of->tmp);
+	int n = snprintf(vmi_guard_msg, sizeof(vmi_guard_msg),
+			 "%s: the filesystem could not keep a patched page (full?); nothing written\n", of->path);
+	vmi_guard_msg_len = n > 0 && (size_t)n < sizeof(vmi_guard_msg) ? (size_t)n : 0;
+	struct sigaction sa = { .sa_handler = vmi_guard_handler };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &vmi_guard_old);
+	return VMI_EXIT_OK;
+}
+
+int vmi_outfile_commit(vmi_outfile *of, mode_t mode, uint32_t flags, vmi_diag *d)
+{
+	bool sync = !(flags & VMI_WRITE_NO_SYNC);
+	/* fsync writes back the pages written through the mapping too. */
+	if (fchmod(of->fd, mode & 07777) != 0)
+		return vmi_outfile_fail(of, "chmod", errno, d);
+	if (sync && fsync(of->fd) != 0)
+		return vmi_outfile_fail(of, "fsync", errno, d);
+	if (of->map) {
+		munmap(of->map, of->map_len);
+		of->map = NULL;
 	}
+	vmi_guard_off();
+	int fd = of->fd;
+	of->fd = -1;
+	if (close(fd) != 0)
+		return vmi_outfile_fail(of, "close", errno, d);
+	if (rename(of->tmp, of->path) != 0)
+		return vmi_outfile_fail(of, "rename", errno, d);
+	of->tmp[0] = 0;
 	if (!sync)
 		return VMI_EXIT_OK;
 	/* Make the rename itself durable. */
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = open(of->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
@@ -186,5 +244,11 @@ int vmi_atomic_write_image(const char *path, int src_fd, const uint8_t *buf, siz
 
 int vmi_atomic_write(const char *path, const void *buf, size_t len, mode_t mode, vmi_diag *d)
 {
-	return vmi_atomic_write_image(path, -1, buf, len, mode, 0, d);
+	vmi_outfile of;
+	int rc = vmi_outfile_create(&of, path, d);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_outfile_write(&of, buf, len, d);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_outfile_commit(&of, mode, 0, d);
+	return rc;
 }

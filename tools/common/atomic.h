@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/common/atomic.h - write a whole file atomically: a temporary file
- * in the target's directory, fsync, rename over the target, fsync the
- * directory. A failure at any step removes the temporary file, so the
- * target is either the old file or the complete new one, never partial.
+ * tools/common/atomic.h - replace a file atomically: the new contents go
+ * to a temporary file in the target's directory, which is fsynced and
+ * renamed over the target, and the directory is fsynced. A failure at any
+ * step removes the temporary file, so the target is either the old file or
+ * the complete new one, never partial.
+ *
+ * A tool that patches a large file in place uses the steps on their own:
+ * vmi_outfile_create, vmi_outfile_copy (the input, copied inside the
+ * kernel as cp does), vmi_outfile_map (the copy, to patch where it
+ * lies), then vmi_outfile_commit or vmi_outfile_discard.
  */
 #ifndef VMI_TOOL_ATOMIC_H
 #define VMI_TOOL_ATOMIC_H
@@ -20,26 +26,54 @@
  * sync). For build trees that are packaged afterwards anyway. */
 #define VMI_WRITE_NO_SYNC 0x1u
 
+typedef struct vmi_outfile {
+	const char *path; /* the target (not owned) */
+	char dir[4096];   /* its directory */
+	char tmp[4200];   /* the temporary file, "" when there is none */
+	int fd;           /* open on tmp, -1 when closed */
+	uint8_t *map;     /* vmi_outfile_map's shared mapping, NULL when none */
+	size_t map_len;
+} vmi_outfile;
+
+/**
+ * vmi_outfile_create - create the temporary file for @path.
+ * Return: VMI_EXIT_OK or VMI_EXIT_IO with @d filled (nothing left behind).
+ */
+int vmi_outfile_create(vmi_outfile *of, const char *path, vmi_diag *d);
+
+/**
+ * vmi_outfile_copy - fill the temporary file with the first @len bytes of
+ * @src_fd: copy_file_range (no copy through user space), or read/pwrite
+ * where the kernel or the filesystems cannot.
+ */
+int vmi_outfile_copy(vmi_outfile *of, int src_fd, size_t len, vmi_diag *d);
+
+/** vmi_outfile_write - fill the temporary file with @len bytes of @buf. */
+int vmi_outfile_write(vmi_outfile *of, const void *buf, size_t len, vmi_diag *d);
+
+/**
+ * vmi_outfile_map - map the @len bytes of the temporary file shared and
+ * writable: what is written there is the new file. Until commit or
+ * discard, a SIGBUS (the filesystem cannot back a written page, or the
+ * file shrank) removes the temporary file and exits 3 with one line on
+ * stderr instead of leaving it behind.
+ */
+int vmi_outfile_map(vmi_outfile *of, size_t len, uint8_t **buf, vmi_diag *d);
+
+/**
+ * vmi_outfile_commit - give the new file mode @mode, fsync it (unless
+ * VMI_WRITE_NO_SYNC in @flags), rename it over the target and fsync the
+ * directory. On failure the temporary file is removed.
+ */
+int vmi_outfile_commit(vmi_outfile *of, mode_t mode, uint32_t flags, vmi_diag *d);
+
+/** vmi_outfile_discard - remove the temporary file (no-op when none). */
+void vmi_outfile_discard(vmi_outfile *of);
+
 /**
  * vmi_atomic_write - replace @path with @len bytes of @buf, mode @mode.
  * Return: VMI_EXIT_OK or VMI_EXIT_IO with @d naming the failed step.
  */
 int vmi_atomic_write(const char *path, const void *buf, size_t len, mode_t mode, vmi_diag *d);
-
-/**
- * vmi_atomic_write_image - as vmi_atomic_write for @buf, a private
- * writable mapping of all @len bytes of the open file @src_fd (or
- * @src_fd < 0: any buffer, written as a whole). The pages this process
- * never wrote are still the file's, so they are copied from @src_fd inside
- * the kernel (copy_file_range; cp does the same) and only the pages it
- * wrote are written from @buf: a 64 MiB kernel whose text is patched costs
- * little more than cp. Which pages were written is read from
- * /proc/self/pagemap (a written private page is no longer the file's);
- * without it, or without copy_file_range, everything is written from @buf.
- * @flags: VMI_WRITE_*.
- * Return: as vmi_atomic_write.
- */
-int vmi_atomic_write_image(const char *path, int src_fd, const uint8_t *buf, size_t len, mode_t mode,
-			   uint32_t flags, vmi_diag *d);
 
 #endif /* VMI_TOOL_ATOMIC_H */

@@ -21,38 +21,48 @@ const char *vmi_arch_name(uint32_t arch)
 	}
 }
 
-static int vmi_image_read(vmi_image *img, vmi_diag *d)
+int vmi_image_open(const char *path, int *fd_out, struct stat *st, vmi_diag *d)
 {
-	int fd = open(img->path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) != 0) {
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open: %s", strerror(errno));
+	if (fstat(fd, st) != 0) {
 		int e = errno;
 		close(fd);
-		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "cannot stat: %s", strerror(e));
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot stat: %s", strerror(e));
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		close(fd);
-		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "not a regular file");
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "not a regular file");
 	}
+	*fd_out = fd;
+	return VMI_EXIT_OK;
+}
+
+static int vmi_image_read(vmi_image *img, vmi_diag *d)
+{
+	int fd;
+	struct stat st;
+	int rc = vmi_image_open(img->path, &fd, &st, d);
+	if (rc)
+		return rc;
 	img->mode = st.st_mode & 07777;
 	img->len = (size_t)st.st_size;
 	/* A private mapping: no copy at load, only the pages the tool reads
 	 * are faulted in, and only the pages a patch touches become private
-	 * copies, so peak memory stays near what is used. The descriptor stays
-	 * open: the writer copies the untouched pages from it in the kernel. */
+	 * copies, so peak memory stays near what is used. */
 	if (img->len) {
 		void *m = mmap(NULL, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
-			img->fd = fd;
+			close(fd);
 			img->buf = m;
+			img->owned = true;
 			img->mapped = true;
 			return VMI_EXIT_OK;
 		}
 	}
 	img->buf = malloc(img->len ? img->len : 1);
+	img->owned = img->buf != NULL;
 	if (!img->buf) {
 		close(fd);
 		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory for %zu bytes", img->len);
@@ -192,7 +202,6 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d)
 {
 	memset(img, 0, sizeof(*img));
-	img->fd = -1;
 	img->path = path;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
@@ -204,40 +213,49 @@ int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag
 	return rc;
 }
 
+int vmi_image_load_buffer(vmi_image *img, const char *path, uint8_t *buf, size_t len, mode_t mode,
+			  uint8_t want_arch, vmi_diag *d)
+{
+	memset(img, 0, sizeof(*img));
+	img->path = path;
+	img->buf = buf;
+	img->len = len;
+	img->mode = mode & 07777;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
+	int rc = vmi_image_headers(img, want_arch, d);
+	if (rc != VMI_EXIT_OK)
+		vmi_image_free(img);
+	return rc;
+}
+
+void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0 || off > img->len || len > img->len - off || !len)
+		return;
+	uintptr_t lo = ((uintptr_t)img->buf + (uintptr_t)off) & ~(uintptr_t)(page - 1);
+	uintptr_t hi = (uintptr_t)img->buf + (uintptr_t)(off + len);
+	/* Advice only (Linux 5.14): an older kernel faults the pages in later. */
+	(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 void vmi_image_free(vmi_image *img)
 {
 	if (img->elf)
 		elf_end(img->elf);
 	free(img->secs);
 	free(img->loads);
-	if (img->mapped)
+	if (img->owned && img->mapped)
 		munmap(img->buf, img->len);
-	else
+	else if (img->owned)
 		free(img->buf);
-	if (img->fd >= 0)
-		close(img->fd);
-	img->fd = -1;
+	img->owned = false;
 	img->mapped = false;
 	img->elf = NULL;
 	img->secs = NULL;
 	img->loads = NULL;
 	img->buf = NULL;
-}
-
-int vmi_image_own_pages(vmi_image *img, uint64_t off, uint64_t len)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	if (!img->mapped || img->fd < 0 || page <= 0 || off > img->len || len > img->len - off)
-		return -1;
-	uint64_t lo = off / (uint64_t)page * (uint64_t)page;
-	uint64_t hi = (off + len + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
-	if (hi > img->len) /* the file's last partial page stays as it is */
-		hi = img->len / (uint64_t)page * (uint64_t)page;
-	if (hi <= lo)
-		return -1;
-	/* One call breaks copy-on-write for the whole range (Linux 5.14);
-	 * the bytes stay the file's either way. */
-	return madvise(img->buf + lo, (size_t)(hi - lo), MADV_POPULATE_WRITE) == 0 ? 0 : -1;
 }
 
 const vmi_image_section *vmi_image_section_by_name(const vmi_image *img, const char *name)

@@ -2,12 +2,12 @@
 /*
  * tools/common/image.h - an ELF image held in memory, read once.
  *
- * The whole file is mapped privately (or read) into one buffer; libelf (elf_memory) reads the
- * headers from that buffer, and every section and segment is checked to lie
- * inside it. Tools patch the buffer and write the file back through
- * vmi_atomic_write_image (atomic.h), which copies the pages they did not
- * touch from the input file itself, so those bytes are copied exactly
- * (libelf never lays the file out).
+ * The whole file is mapped privately (or read) into one buffer, or the
+ * caller gives the buffer (vmipatch: a shared mapping of the copy it is
+ * about to replace the output with, so it patches the new file where it
+ * lies); libelf (elf_memory) reads the headers from that buffer, and every
+ * section and segment is checked to lie inside it. Bytes a tool does not
+ * touch stay exactly as they were (libelf never lays the file out).
  */
 #ifndef VMI_TOOL_IMAGE_H
 #define VMI_TOOL_IMAGE_H
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "diag.h"
@@ -43,8 +44,8 @@ typedef struct vmi_image_segment {
 typedef struct vmi_image {
 	const char *path;            /* as given (not owned) */
 	uint8_t *buf;                /* the file's bytes: a private mapping or a heap copy (owned) */
-	bool mapped;                 /* buf is a private mapping (munmap), else malloc'd */
-	int fd;                      /* the open file buf maps, -1 when buf is a heap copy */
+	bool owned;                  /* buf is freed by vmi_image_free (else the caller's) */
+	bool mapped;                 /* an owned buf is a private mapping (munmap), else malloc'd */
 	size_t len;                  /* file length */
 	mode_t mode;                 /* permission bits, kept by an in-place rewrite */
 	Elf *elf;                    /* libelf view of buf */
@@ -65,14 +66,26 @@ typedef struct vmi_image {
 int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d);
 
 /**
- * vmi_image_own_pages - give the pages holding file bytes [off, off+len)
- * their own memory now, read from the file in one go: what patching them
- * would do page by page through copy-on-write faults, for a tool about to
- * patch most of them (a kernel's text). Only an optimisation: the bytes
- * stay the file's, and on any failure the mapping is left as it was.
- * Return: 0, or -1 when nothing was changed (heap copy, failure).
+ * vmi_image_open - open @path for reading and check it is a regular file.
+ * Return: VMI_EXIT_OK with *@fd and *@st set, or VMI_EXIT_IO with @d filled.
  */
-int vmi_image_own_pages(vmi_image *img, uint64_t off, uint64_t len);
+int vmi_image_open(const char *path, int *fd, struct stat *st, vmi_diag *d);
+
+/**
+ * vmi_image_load_buffer - as vmi_image_load, for @len bytes the caller
+ * holds at @buf (not freed by vmi_image_free; must outlive the image).
+ * @path names the image in messages; @mode is kept for the output.
+ */
+int vmi_image_load_buffer(vmi_image *img, const char *path, uint8_t *buf, size_t len, mode_t mode,
+			  uint8_t want_arch, vmi_diag *d);
+
+/**
+ * vmi_image_prefault - fault in the pages holding file bytes [off,
+ * off+len) for writing, in one call, for a tool about to patch most of
+ * them (a kernel's text): one batch instead of a fault per page while
+ * patching. Only advice; the bytes do not change.
+ */
+void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len);
 
 /** vmi_image_free - release everything vmi_image_load allocated. */
 void vmi_image_free(vmi_image *img);

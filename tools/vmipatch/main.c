@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "diag.h"
@@ -209,8 +211,48 @@ static void vmi_print_json(const vmi_patch_args *a, const vmi_image *img, const 
 	vmi_json_end(&j);
 }
 
+/*
+ * The image to patch. A dry run maps IMAGE privately. Otherwise IMAGE is
+ * first copied to the temporary file that will replace the output (inside
+ * the kernel, as cp copies), and the image is a shared mapping of that
+ * copy: patching writes the new file's pages where they lie, and the bytes
+ * no site covers never pass through this process. A failure later
+ * discards the copy; nothing is written until the commit's rename.
+ */
+static int vmi_load(const vmi_patch_args *a, vmi_image *img, vmi_outfile *of, vmi_diag *d)
+{
+	of->fd = -1;
+	of->tmp[0] = 0;
+	of->map = NULL;
+	if (a->dry_run)
+		return vmi_image_load(img, a->image, a->arch, d);
+	int fd;
+	struct stat st;
+	int rc = vmi_image_open(a->image, &fd, &st, d);
+	if (rc)
+		return rc;
+	if (st.st_size <= 0) { /* nothing to map: the loader says what is wrong */
+		close(fd);
+		return vmi_image_load(img, a->image, a->arch, d);
+	}
+	size_t len = (size_t)st.st_size;
+	uint8_t *buf = NULL;
+	rc = vmi_outfile_create(of, a->in_place ? a->image : a->out, d);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_outfile_copy(of, fd, len, d);
+	close(fd);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_outfile_map(of, len, &buf, d);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_image_load_buffer(img, a->image, buf, len, st.st_mode, a->arch, d);
+	if (rc)
+		vmi_outfile_discard(of);
+	return rc;
+}
+
 static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 {
+	vmi_outfile of;
 	vmi_image img;
 	vmi_guestinfo gi;
 	vmi_romfile rf;
@@ -226,7 +268,7 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 			return VMI_EXIT_USAGE;
 		}
 	}
-	rc = vmi_image_load(&img, a->image, a->arch, d);
+	rc = vmi_load(a, &img, &of, d);
 	if (rc)
 		return rc;
 	rc = vmi_guestinfo_load(&img, &gi, d);
@@ -248,11 +290,10 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 		}
 	}
 	/* The sites live in the executable segments and most of their pages
-	 * will change: read them in one go rather than copy-on-write fault
-	 * them in one page at a time while patching. */
+	 * will change: fault them in as one batch, not one page per site. */
 	for (size_t i = 0; i < img.nloads; i++)
 		if (img.loads[i].flags & PF_X)
-			vmi_image_own_pages(&img, img.loads[i].offset, img.loads[i].filesz);
+			vmi_image_prefault(&img, img.loads[i].offset, img.loads[i].filesz);
 	rc = vmi_toolplan_build(&tp, &img, &gi, have_rom ? &rf.rom : NULL, a->policy ? &pol : NULL, d);
 	have_plan = true;
 	if (rc)
@@ -317,8 +358,8 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 	}
 	if (!a->dry_run) {
 		const char *out = a->in_place ? a->image : a->out;
-		rc = vmi_atomic_write_image(out, img.fd, img.buf, img.len, img.mode,
-					    a->no_sync ? VMI_WRITE_NO_SYNC : 0, d);
+		/* The image is the new file already: patched where it lies. */
+		rc = vmi_outfile_commit(&of, img.mode, a->no_sync ? VMI_WRITE_NO_SYNC : 0, d);
 		if (rc == VMI_EXIT_OK && !a->json)
 			printf("wrote %s\n", out);
 	}
@@ -328,6 +369,7 @@ out:
 	if (have_rom)
 		vmi_romfile_free(&rf);
 	vmi_image_free(&img);
+	vmi_outfile_discard(&of); /* after a commit: nothing left to remove */
 	return rc;
 }
 
