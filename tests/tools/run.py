@@ -21,6 +21,8 @@ import sys
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAILS = []
 CHECKS = [0]
 
@@ -402,6 +404,31 @@ def test_lint_symbol_map(c):
     check(rc == 1 and len(se.splitlines()) == 1 and "no symbols" in se, "vmilint --symbols with a non-map: %d %r" % (rc, se))
 
 
+def test_lint_jobs(c):
+    """Threads change nothing: an unannotated 3 MiB text (its pieces start
+    inside instructions of the generator's filler) gives the same report
+    for any --jobs, and every native instruction is a finding."""
+    img = os.path.join(c.work, "lint-jobs.elf")
+    bare = os.path.join(c.work, "lint-jobs-bare.elf")
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_image.py"), "--sites", "30000",
+                    "--text-kib", "3072", "-o", img], check=True)
+    # without the note the image is an unannotated kernel: every site's native instruction counts
+    rc, _, se = run(["objcopy", "--remove-section=.note.vmi", "--remove-section=vmi_sites", img, bare])
+    if not check(rc == 0, "vmilint --jobs: objcopy failed: %s" % se.strip()):
+        return
+    outs = {}
+    for jobs in ("1", "2", "3", "8"):
+        rc, so, se = run([c.bin["vmilint"], "--json", "--jobs", jobs, bare])
+        check(rc == 0, "vmilint --jobs %s: exit %d %s" % (jobs, rc, se.strip()))
+        outs[jobs] = so
+    one = json.loads(outs["1"]) if outs.get("1") else {}
+    check(one and one["summary"]["findings"] > 20000, "vmilint --jobs: too few findings in the bare image: %r" %
+          (one.get("summary"),))
+    check(all(outs[j] == outs["1"] for j in outs), "vmilint --jobs: reports differ between thread counts")
+    rc, _, se = run([c.bin["vmilint"], "--jobs", "0", bare])
+    check(rc == 2 and "--jobs" in se, "vmilint --jobs 0: exit %d %r" % (rc, se))
+
+
 def test_lint_clean(c):
     rc, so, se = run([c.bin["vmilint"], "--strict", "--json", c.clean])
     check(rc == 0 and json.loads(so)["summary"]["findings"] == 0, "vmilint clean: exit %d %s" % (rc, se.strip()))
@@ -532,6 +559,7 @@ def main():
         test_dump(c, arch)
         test_lint(c, arch)
     test_lint_clean(c)
+    test_lint_jobs(c)
     test_lint_symbol_map(c)
     test_bad_inputs(c)
     print("check-tools: %d checks, %d failed (%d SDK ROMs patched, %d corrupt ROMs refused)" %

@@ -21,7 +21,7 @@ $$(O)/tools/$(1)/%.o: tools/$(1)/%.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(HOST_CFLAGS) -Itools/common -Itools/$(1) -MMD -MP -c $$< -o $$@
 $$($(1)_BIN): $$($(1)_OBJS) $$(TOOLS_COMMON_LIB) $$(LIB_HOST)
-	$$(CC) $$(HOST_LDFLAGS) -o $$@ $$($(1)_OBJS) $$(TOOLS_LIBS)
+	$$(CC) $$(HOST_LDFLAGS) -o $$@ $$($(1)_OBJS) $$(TOOLS_LIBS) $$($(1)_LDLIBS)
 ALL_TARGETS += $$($(1)_BIN)
 INSTALL_BINS += $$($(1)_BIN)
 INSTALL_MANS += docs/$(1).1

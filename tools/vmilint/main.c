@@ -2,9 +2,10 @@
 /*
  * vmilint - find privileged and sensitive instructions that no annotation
  * covers. A linear sweep of every executable section with Zydis (no
- * operand decoding: lengths, mnemonics and attributes are enough), a
- * moving cursor over the sorted sites, and a binary search in the symbol
- * table per finding, so tens of MB of text take seconds.
+ * operand decoding: lengths, mnemonics and attributes are enough; on
+ * several threads for a large section, sweep.c), a moving cursor over the
+ * sorted sites, and a binary search in the symbol table per finding, so
+ * tens of MB of text take seconds.
  */
 #include <elf.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "crosscheck.h"
@@ -20,6 +22,7 @@
 #include "guestinfo.h"
 #include "image.h"
 #include "json.h"
+#include "sweep.h"
 #include "symbols.h"
 #include "vmi/vmi.h"
 
@@ -31,19 +34,8 @@ typedef struct vmi_lint_args {
 	const char *symbols; /* System.map for a stripped image, or NULL */
 	bool cross_check, strict, json;
 	uint8_t arch;
+	unsigned jobs; /* threads for a large section */
 } vmi_lint_args;
-
-typedef struct vmi_span {
-	uint64_t start, end; /* [start, end) of one site */
-} vmi_span;
-
-typedef struct vmi_finding {
-	uint64_t addr;
-	uint16_t mnemonic; /* ZydisMnemonic */
-	uint8_t kind;      /* enum vmi_lint_kind */
-	uint8_t len;
-	uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-} vmi_finding;
 
 typedef struct vmi_xc_item {
 	uint64_t addr;
@@ -53,9 +45,11 @@ typedef struct vmi_xc_item {
 typedef struct vmi_lint {
 	vmi_span *spans;
 	size_t nspans;
-	vmi_finding *found;
-	size_t nfound, capfound;
-	uint64_t insns, bad_bytes, covered, sections, text_bytes;
+	vmi_tally t;             /* every section's instructions and findings */
+	uint64_t sections, text_bytes;
+	const char *image;       /* for the cross-check hook */
+	csh cs;
+	cs_insn *csi;
 	uint64_t xc_compared, xc_disagree;
 	vmi_xc_item xc_items[VMI_LINT_XC_MAX_LISTED];
 } vmi_lint;
@@ -70,6 +64,8 @@ static void vmi_usage(FILE *f)
 		"  -j, --json          machine-readable output on stdout\n"
 		"  -a, --arch ARCH     require an i386 or x86_64 image\n"
 		"  -S, --symbols MAP   symbols from a System.map/nm listing (stripped images)\n"
+		"      --jobs N        threads for a large section (default: the online CPUs,\n"
+		"                      at most 8; the result is the same for any N)\n"
 		"  -h, --help          this text\n"
 		"      --version       print the version\n"
 		"Exit: 0 ok (findings are reported but not an error), 1 bad input, 2 usage,\n"
@@ -82,7 +78,8 @@ static int vmi_parse_args(int argc, char **argv, vmi_lint_args *a)
 		{ "cross-check", no_argument, NULL, 'c' }, { "strict", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },        { "arch", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },        { "version", no_argument, NULL, 'v' },
-		{ "symbols", required_argument, NULL, 'S' }, { NULL, 0, NULL, 0 },
+		{ "symbols", required_argument, NULL, 'S' }, { "jobs", required_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -94,6 +91,14 @@ static int vmi_parse_args(int argc, char **argv, vmi_lint_args *a)
 		case 's': a->strict = true; break;
 		case 'j': a->json = true; break;
 		case 'S': a->symbols = optarg; break;
+		case 'J': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 64)
+				return vmi_usage_error(VMI_PROG, "--jobs: want a number 1..64, got '%s'", optarg);
+			a->jobs = (unsigned)n;
+			break;
+		}
 		case 'a':
 			if (!(a->arch = vmi_arch_parse(optarg)))
 				return vmi_usage_error(VMI_PROG, "--arch: unknown architecture '%s'", optarg);
@@ -106,6 +111,10 @@ static int vmi_parse_args(int argc, char **argv, vmi_lint_args *a)
 	if (optind != argc - 1)
 		return vmi_usage_error(VMI_PROG, "%s", optind >= argc ? "no IMAGE given" : "more than one IMAGE given");
 	a->image = argv[optind];
+	if (!a->jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		a->jobs = n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+	}
 	return VMI_EXIT_OK;
 }
 
@@ -140,79 +149,33 @@ static int vmi_lint_spans(vmi_lint *l, const vmi_image *img, vmi_diag *d)
 	return VMI_EXIT_OK;
 }
 
-/* First span that ends after @addr. */
-static size_t vmi_span_seek(const vmi_lint *l, uint64_t addr)
+/* --cross-check: Capstone's view of every instruction Zydis decoded. */
+static void vmi_lint_xc(void *ctx, const ZydisDecodedInstruction *in, const uint8_t *code, size_t left,
+			uint64_t addr)
 {
-	size_t lo = 0, hi = l->nspans;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (l->spans[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+	vmi_lint *l = ctx;
+	char why[120];
+	l->xc_compared++;
+	if (vmi_crosscheck_one(l->cs, l->csi, in, code, left, addr, why, sizeof(why)))
+		return;
+	if (l->xc_disagree < VMI_LINT_XC_MAX_LISTED) {
+		l->xc_items[l->xc_disagree].addr = addr;
+		snprintf(l->xc_items[l->xc_disagree].why, sizeof(why), "%s", why);
 	}
-	return lo;
-}
-
-static int vmi_lint_add(vmi_lint *l, uint64_t addr, const ZydisDecodedInstruction *in, const uint8_t *p,
-			enum vmi_lint_kind kind)
-{
-	if (l->nfound == l->capfound) {
-		size_t cap = l->capfound ? l->capfound * 2 : 256;
-		vmi_finding *n = realloc(l->found, cap * sizeof(*n));
-		if (!n)
-			return -1;
-		l->found = n;
-		l->capfound = cap;
-	}
-	vmi_finding *f = &l->found[l->nfound++];
-	f->addr = addr;
-	f->mnemonic = (uint16_t)in->mnemonic;
-	f->kind = (uint8_t)kind;
-	f->len = in->length;
-	memcpy(f->bytes, p, in->length);
-	return 0;
+	l->xc_disagree++;
 }
 
 static int vmi_lint_section(vmi_lint *l, const vmi_image *img, const vmi_image_section *s,
-			    const ZydisDecoder *dec, csh cs, cs_insn *csi, vmi_diag *d)
+			    const ZydisDecoder *dec, unsigned jobs, vmi_diag *d)
 {
-	const uint8_t *base = img->buf + s->offset;
-	size_t pos = 0, sp = vmi_span_seek(l, s->addr);
-
+	vmi_sweep_job job = {
+		.dec = dec, .spans = l->spans, .nspans = l->nspans, .base = img->buf + s->offset,
+		.addr = s->addr, .size = s->size, .hook = l->cs ? vmi_lint_xc : NULL, .hook_ctx = l,
+	};
 	l->sections++;
 	l->text_bytes += s->size;
-	while (pos < s->size) {
-		ZydisDecodedInstruction in;
-		uint64_t addr = s->addr + pos;
-		if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(dec, NULL, base + pos, s->size - pos, &in))) {
-			l->bad_bytes++;
-			pos++;
-			continue;
-		}
-		l->insns++;
-		if (cs) {
-			char why[120];
-			l->xc_compared++;
-			if (!vmi_crosscheck_one(cs, csi, &in, base + pos, s->size - pos, addr, why, sizeof(why))) {
-				if (l->xc_disagree < VMI_LINT_XC_MAX_LISTED) {
-					l->xc_items[l->xc_disagree].addr = addr;
-					snprintf(l->xc_items[l->xc_disagree].why, sizeof(why), "%s", why);
-				}
-				l->xc_disagree++;
-			}
-		}
-		enum vmi_lint_kind k = vmi_lint_classify(&in);
-		if (k != VMI_LINT_NONE) {
-			while (sp < l->nspans && l->spans[sp].end <= addr)
-				sp++;
-			if (sp < l->nspans && l->spans[sp].start <= addr)
-				l->covered++;
-			else if (vmi_lint_add(l, addr, &in, base + pos, k) != 0)
-				return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory");
-		}
-		pos += in.length;
-	}
+	if (vmi_sweep(&job, jobs, &l->t) != 0)
+		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory or threads");
 	return VMI_EXIT_OK;
 }
 
@@ -222,19 +185,19 @@ static void vmi_lint_print_text(const vmi_lint_args *a, const vmi_lint *l, const
 	const char *prev = NULL;
 	size_t group = 0;
 
-	for (size_t i = 0; i < l->nfound; i++) {
-		const vmi_finding *f = &l->found[i];
+	for (size_t i = 0; i < l->t.nfound; i++) {
+		const vmi_finding *f = &l->t.found[i];
 		vmi_hex_text(f->bytes, f->len, hex, sizeof(hex));
 		vmi_disasm_text(pr, f->bytes, f->len, f->addr, dis, sizeof(dis));
 		printf("%s: 0x%llx %s: %s (%s) [%s]\n", a->image, (unsigned long long)f->addr,
 		       vmi_symtab_format(st, f->addr, sym, sizeof(sym)), dis, vmi_lint_kind_name(f->kind), hex);
 	}
-	if (l->nfound) {
+	if (l->t.nfound) {
 		printf("by symbol:\n");
-		for (size_t i = 0; i <= l->nfound; i++) {
+		for (size_t i = 0; i <= l->t.nfound; i++) {
 			uint64_t off;
-			const vmi_symbol *s = i < l->nfound ? vmi_symtab_find(st, l->found[i].addr, &off) : NULL;
-			const char *name = i < l->nfound ? (s ? s->name : "?") : NULL;
+			const vmi_symbol *s = i < l->t.nfound ? vmi_symtab_find(st, l->t.found[i].addr, &off) : NULL;
+			const char *name = i < l->t.nfound ? (s ? s->name : "?") : NULL;
 			if (i && (!name || !prev || strcmp(name, prev) != 0)) {
 				printf("  %-40s %zu\n", prev ? prev : "?", group);
 				group = 0;
@@ -252,14 +215,14 @@ static void vmi_lint_print_text(const vmi_lint_args *a, const vmi_lint *l, const
 		       (unsigned long long)l->xc_compared, (unsigned long long)l->xc_disagree);
 	}
 	uint64_t priv = 0;
-	for (size_t i = 0; i < l->nfound; i++)
-		priv += l->found[i].kind == VMI_LINT_PRIVILEGED;
+	for (size_t i = 0; i < l->t.nfound; i++)
+		priv += l->t.found[i].kind == VMI_LINT_PRIVILEGED;
 	printf("%s: %llu sections, %llu bytes, %llu instructions, %llu undecodable bytes; %zu annotated sites "
 	       "cover %llu; findings: %zu (%llu privileged, %llu sensitive)\n",
 	       a->image, (unsigned long long)l->sections, (unsigned long long)l->text_bytes,
-	       (unsigned long long)l->insns, (unsigned long long)l->bad_bytes, l->nspans,
-	       (unsigned long long)l->covered, l->nfound, (unsigned long long)priv,
-	       (unsigned long long)(l->nfound - priv));
+	       (unsigned long long)l->t.insns, (unsigned long long)l->t.bad_bytes, l->nspans,
+	       (unsigned long long)l->t.covered, l->t.nfound, (unsigned long long)priv,
+	       (unsigned long long)(l->t.nfound - priv));
 }
 
 static void vmi_lint_print_json(const vmi_lint_args *a, const vmi_image *img, const vmi_lint *l,
@@ -269,8 +232,8 @@ static void vmi_lint_print_json(const vmi_lint_args *a, const vmi_image *img, co
 	char sym[160], hex[64], dis[160];
 	uint64_t priv = 0;
 
-	for (size_t i = 0; i < l->nfound; i++)
-		priv += l->found[i].kind == VMI_LINT_PRIVILEGED;
+	for (size_t i = 0; i < l->t.nfound; i++)
+		priv += l->t.found[i].kind == VMI_LINT_PRIVILEGED;
 	vmi_json_init(&j, stdout);
 	vmi_json_obj(&j);
 	vmi_json_kstr(&j, "tool", VMI_PROG);
@@ -279,20 +242,20 @@ static void vmi_lint_print_json(const vmi_lint_args *a, const vmi_image *img, co
 	vmi_json_kstr(&j, "arch", vmi_arch_name(img->arch));
 	vmi_json_ku64(&j, "sections", l->sections);
 	vmi_json_ku64(&j, "text_bytes", l->text_bytes);
-	vmi_json_ku64(&j, "instructions", l->insns);
-	vmi_json_ku64(&j, "undecodable_bytes", l->bad_bytes);
+	vmi_json_ku64(&j, "instructions", l->t.insns);
+	vmi_json_ku64(&j, "undecodable_bytes", l->t.bad_bytes);
 	vmi_json_ku64(&j, "sites", l->nspans);
-	vmi_json_ku64(&j, "covered", l->covered);
+	vmi_json_ku64(&j, "covered", l->t.covered);
 	vmi_json_key(&j, "summary");
 	vmi_json_obj(&j);
-	vmi_json_ku64(&j, "findings", l->nfound);
+	vmi_json_ku64(&j, "findings", l->t.nfound);
 	vmi_json_ku64(&j, "privileged", priv);
-	vmi_json_ku64(&j, "sensitive", l->nfound - priv);
+	vmi_json_ku64(&j, "sensitive", l->t.nfound - priv);
 	vmi_json_obj_end(&j);
 	vmi_json_key(&j, "findings");
 	vmi_json_arr(&j);
-	for (size_t i = 0; i < l->nfound; i++) {
-		const vmi_finding *f = &l->found[i];
+	for (size_t i = 0; i < l->t.nfound; i++) {
+		const vmi_finding *f = &l->t.found[i];
 		uint64_t off = 0;
 		const vmi_symbol *s = vmi_symtab_find(st, f->addr, &off);
 		vmi_hex_text(f->bytes, f->len, hex, sizeof(hex));
@@ -359,11 +322,13 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 	if (!rc && a->cross_check) {
 		if (!vmi_capstone_open(&cs, img.arch) || !(csi = cs_malloc(cs)))
 			rc = vmi_diag_set(d, VMI_EXIT_IO, a->image, "cannot set up the Capstone decoder");
+		l->cs = cs;
+		l->csi = csi;
 	}
 	for (size_t i = 0; !rc && i < img.nsecs; i++) {
 		const vmi_image_section *s = &img.secs[i];
 		if (s->type == SHT_PROGBITS && (s->flags & SHF_EXECINSTR))
-			rc = vmi_lint_section(l, &img, s, &dec, cs, csi, d);
+			rc = vmi_lint_section(l, &img, s, &dec, a->jobs, d);
 	}
 	if (!rc && !l->sections)
 		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "no executable sections to check");
@@ -373,9 +338,9 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 		else
 			vmi_lint_print_text(a, l, &st, pr);
 		fflush(stdout);
-		if (a->strict && l->nfound)
+		if (a->strict && l->t.nfound)
 			rc = vmi_diag_set(d, VMI_EXIT_FINDINGS, a->image,
-					  "%zu unannotated privileged or sensitive instructions (--strict)", l->nfound);
+					  "%zu unannotated privileged or sensitive instructions (--strict)", l->t.nfound);
 	}
 	if (csi)
 		cs_free(csi, 1);
@@ -385,7 +350,7 @@ static int vmi_run(const vmi_lint_args *a, vmi_diag *d)
 		cs_close(&pr);
 	vmi_symtab_free(&st);
 	free(l->spans);
-	free(l->found);
+	vmi_tally_free(&l->t);
 	free(l);
 	vmi_image_free(&img);
 	return rc;
