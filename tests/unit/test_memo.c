@@ -20,6 +20,7 @@
 #include "vmi/patcher.h"
 
 #define NSITES 240
+#define VMI_CALL_REL32_LEN_TEST 5 /* E8 rel32: the call ends 5 bytes after the site */
 #define STRIDE 16
 
 static uint8_t rom_img[8192];
@@ -145,16 +146,22 @@ static void test_memo_i386(void **state)
 	check_arch(VMI_ARCH_I386, 0xc1000000u, 0x00100000u, 1, 0);
 }
 
-/* rom_addr chosen so the first half of the text is out of rel32 reach. */
+/* rom_addr chosen so that half of the text is out of rel32 reach: first
+ * the first half (a remembered rel32 call meets sites that reach), then
+ * the second half (a remembered rel32 call meets sites that do not: reuse
+ * without the reach test would write calls that miss the ROM). */
 static void test_memo_x86_64(void **state)
 {
 	(void)state;
 	const uint64_t base = 0xffffffff81000000ull;
-	const uint64_t rom = base + (NSITES / 2) * STRIDE + 0x7fffffffull;
-	check_arch(VMI_ARCH_X86_64, base, rom, 0, 0);
-	check_arch(VMI_ARCH_X86_64, base, rom, 1, 0);
-	check_arch(VMI_ARCH_X86_64, base, rom, 0, 1);
-	check_arch(VMI_ARCH_X86_64, base, rom, 1, 1);
+	const uint64_t half = base + (NSITES / 2) * STRIDE;
+	const uint64_t roms[] = { half + 0x7fffffffull, half - 0x80000000ull + VMI_CALL_REL32_LEN_TEST };
+	for (size_t k = 0; k < sizeof(roms) / sizeof(roms[0]); k++) {
+		check_arch(VMI_ARCH_X86_64, base, roms[k], 0, 0);
+		check_arch(VMI_ARCH_X86_64, base, roms[k], 1, 0);
+		check_arch(VMI_ARCH_X86_64, base, roms[k], 0, 1);
+		check_arch(VMI_ARCH_X86_64, base, roms[k], 1, 1);
+	}
 }
 
 int main(void)
