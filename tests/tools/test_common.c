@@ -210,8 +210,8 @@ static void test_outfile_sigbus_guard(void **state)
 			_exit(10);
 		if (ftruncate(of.fd, 0) != 0)
 			_exit(11);
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, STDERR_FILENO);
+		int errfd = open(vmi_path("sigbus.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(errfd, STDERR_FILENO);
 		buf[4096] = 1; /* SIGBUS */
 		_exit(12);
 	}
@@ -219,6 +219,16 @@ static void test_outfile_sigbus_guard(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), VMI_EXIT_IO);
+	/* One line naming the program and the file. */
+	char msg[512] = { 0 };
+	FILE *f = fopen(vmi_path("sigbus.err"), "r");
+	assert_non_null(f);
+	assert_non_null(fgets(msg, sizeof(msg), f));
+	assert_null(fgets(msg + strlen(msg), (int)(sizeof(msg) - strlen(msg)), f));
+	fclose(f);
+	unlink(vmi_path("sigbus.err"));
+	assert_non_null(strstr(msg, "never.bin: the filesystem could not keep a patched page"));
+	assert_true(strncmp(msg, "test_common: ", 13) == 0);
 	assert_int_equal(vmi_count_entries(vmi_tmpdir), 1); /* only src: no temporary, no output */
 	unlink(src);
 }

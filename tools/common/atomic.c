@@ -203,7 +203,8 @@ int vmi_outfile_map(vmi_outfile *of, size_t len, uint8_t **buf, vmi_diag *d)
 	*buf = m;
 	snprintf(vmi_guard_tmp, sizeof(vmi_guard_tmp), "%s", of->tmp);
 	int n = snprintf(vmi_guard_msg, sizeof(vmi_guard_msg),
-			 "%s: the filesystem could not keep a patched page (full?); nothing written\n", of->path);
+			 "%s: %s: the filesystem could not keep a patched page (full?); nothing written\n",
+			 program_invocation_short_name, of->path);
 	vmi_guard_msg_len = n > 0 && (size_t)n < sizeof(vmi_guard_msg) ? (size_t)n : 0;
 	struct sigaction sa = { .sa_handler = vmi_guard_handler };
 	sigemptyset(&sa.sa_mask);
