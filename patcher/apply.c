@@ -24,18 +24,27 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		return VMI_E_STATE;
 	/* vmi_plan_build rendered every site's final bytes into the
 	 * workspace: apply only copies them, so it cannot fail half-way. */
-	for (uint32_t i = 0; i < plan->count; i++) {
-		const vmi_decision *d = &plan->decisions[i];
-		uint8_t *host = vmi_site_host(plan, d);
+	const vmi_decision *dec = plan->decisions, *end = dec + plan->count;
+	const uint8_t *pool = plan->pool;
+	/* Host address = target address + bias within one region; sites come
+	 * in address order, so the region rarely changes. Integer sums, so a
+	 * prefetch guess in another region is only a wasted prefetch. */
+	uint32_t region = UINT32_MAX;
+	uintptr_t bias = 0;
+	for (const vmi_decision *d = dec; d < end; d++) {
+		if (d->region != region) {
+			const vmi_region *r = &plan->opts.regions[d->region];
+			region = d->region;
+			bias = (uintptr_t)r->host - (uintptr_t)r->addr;
+		}
+		uint8_t *host = (uint8_t *)((uintptr_t)d->addr + bias);
 		/* The text may have left the cache since planning: overlap the
 		 * misses, as the planner does (a prefetch never faults). */
-		if (i + VMI_PREFETCH_SITES < plan->count) {
-			const vmi_decision *a = d + VMI_PREFETCH_SITES;
-			const vmi_region *r = &plan->opts.regions[a->region];
-			__builtin_prefetch((const void *)((uintptr_t)r->host + (uintptr_t)(a->addr - r->addr)), 1);
-		}
-		if (!vmi_same_upto32(host, vmi_dec_final(plan, d), d->len))
-			vmi_text_poke(host, vmi_dec_final(plan, d), d->len);
+		if (end - d > VMI_PREFETCH_SITES)
+			__builtin_prefetch((const void *)((uintptr_t)d[VMI_PREFETCH_SITES].addr + bias), 1);
+		const uint8_t *final = pool + d->orig_off + d->len;
+		if (!vmi_same_upto32(host, final, d->len))
+			vmi_text_poke(host, final, d->len);
 	}
 	if (plan->opts.slots && plan->offer->rom) {
 		for (uint32_t i = 0; i < plan->count; i++) {
