@@ -24,14 +24,16 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		return VMI_E_STATE;
 	/* vmi_plan_build rendered every site's final bytes into the
 	 * workspace: apply only copies them, so it cannot fail half-way. */
-	const vmi_decision *dec = plan->decisions, *end = dec + plan->count;
+	const vmi_decision *dec = plan->decisions;
 	const uint8_t *pool = plan->pool;
+	const uint32_t count = plan->count;
 	/* Host address = target address + bias within one region; sites come
 	 * in address order, so the region rarely changes. Integer sums, so a
 	 * prefetch guess in another region is only a wasted prefetch. */
 	uint32_t region = UINT32_MAX;
 	uintptr_t bias = 0;
-	for (const vmi_decision *d = dec; d < end; d++) {
+	for (uint32_t i = 0; i < count; i++) {
+		const vmi_decision *d = &dec[i];
 		if (d->region != region) {
 			const vmi_region *r = &plan->opts.regions[d->region];
 			region = d->region;
@@ -40,8 +42,8 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		uint8_t *host = (uint8_t *)((uintptr_t)d->addr + bias);
 		/* The text may have left the cache since planning: overlap the
 		 * misses, as the planner does (a prefetch never faults). */
-		if (end - d > VMI_PREFETCH_SITES)
-			__builtin_prefetch((const void *)((uintptr_t)d[VMI_PREFETCH_SITES].addr + bias), 1);
+		if (i + VMI_PREFETCH_SITES < count)
+			__builtin_prefetch((const void *)((uintptr_t)dec[i + VMI_PREFETCH_SITES].addr + bias), 1);
 		const uint8_t *final = pool + d->orig_off + d->len;
 		if (!vmi_same_upto32(host, final, d->len))
 			vmi_text_poke(host, final, d->len);
