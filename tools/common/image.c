@@ -199,18 +199,29 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 	return VMI_EXIT_OK;
 }
 
-int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d)
+/* The ELF view of img->buf; on failure everything the image holds is freed. */
+static int vmi_image_parse(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 {
-	memset(img, 0, sizeof(*img));
-	img->path = path;
+	int rc;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
-	int rc = vmi_image_read(img, d);
-	if (rc == VMI_EXIT_OK)
+		rc = vmi_diag_set(d, VMI_EXIT_IO, img->path, "libelf: %s", elf_errmsg(-1));
+	else
 		rc = vmi_image_headers(img, want_arch, d);
 	if (rc != VMI_EXIT_OK)
 		vmi_image_free(img);
 	return rc;
+}
+
+int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d)
+{
+	memset(img, 0, sizeof(*img));
+	img->path = path;
+	int rc = vmi_image_read(img, d);
+	if (rc != VMI_EXIT_OK) {
+		vmi_image_free(img);
+		return rc;
+	}
+	return vmi_image_parse(img, want_arch, d);
 }
 
 int vmi_image_load_buffer(vmi_image *img, const char *path, uint8_t *buf, size_t len, mode_t mode,
@@ -221,12 +232,7 @@ int vmi_image_load_buffer(vmi_image *img, const char *path, uint8_t *buf, size_t
 	img->buf = buf;
 	img->len = len;
 	img->mode = mode & 07777;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
-	int rc = vmi_image_headers(img, want_arch, d);
-	if (rc != VMI_EXIT_OK)
-		vmi_image_free(img);
-	return rc;
+	return vmi_image_parse(img, want_arch, d);
 }
 
 void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len)

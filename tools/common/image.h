@@ -43,7 +43,7 @@ typedef struct vmi_image_segment {
 
 typedef struct vmi_image {
 	const char *path;            /* as given (not owned) */
-	uint8_t *buf;                /* the file's bytes: a private mapping or a heap copy (owned) */
+	uint8_t *buf;                /* the file's bytes: a private mapping, a heap copy, or the caller's */
 	bool owned;                  /* buf is freed by vmi_image_free (else the caller's) */
 	bool mapped;                 /* an owned buf is a private mapping (munmap), else malloc'd */
 	size_t len;                  /* file length */

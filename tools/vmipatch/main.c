@@ -3,9 +3,10 @@
  * vmipatch - patch a kernel image offline for a given VMI ROM, with the
  * same negotiation, planning and apply code the boot path runs.
  *
- * The image is read once into memory, the plan is applied to that buffer
- * (sites only), the note's stamp is updated, and the buffer is written
- * atomically. Every other byte is the input's byte.
+ * The image is copied once, into the temporary file that will replace the
+ * output, and patched there (sites only, and the note's stamp); the copy
+ * is renamed over the output only when everything succeeded. Every other
+ * byte is the input's byte.
  */
 #include <elf.h>
 #include <getopt.h>
@@ -221,9 +222,6 @@ static void vmi_print_json(const vmi_patch_args *a, const vmi_image *img, const 
  */
 static int vmi_load(const vmi_patch_args *a, vmi_image *img, vmi_outfile *of, vmi_diag *d)
 {
-	of->fd = -1;
-	of->tmp[0] = 0;
-	of->map = NULL;
 	if (a->dry_run)
 		return vmi_image_load(img, a->image, a->arch, d);
 	int fd;
@@ -252,7 +250,7 @@ static int vmi_load(const vmi_patch_args *a, vmi_image *img, vmi_outfile *of, vm
 
 static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 {
-	vmi_outfile of;
+	vmi_outfile of = { .fd = -1 }; /* none yet: discarding it is a no-op */
 	vmi_image img;
 	vmi_guestinfo gi;
 	vmi_romfile rf;
