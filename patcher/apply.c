@@ -10,26 +10,18 @@
 #include "internal.h"
 #include "vmi/internal/util.h"
 
-static uint8_t *vmi_site_host(const vmi_plan *plan, const vmi_decision *d)
+/*
+ * Write every site's planned bytes (@final) or the bytes it held at plan
+ * time, where the text does not hold them already. Host address = target
+ * address + bias within one region; sites come in address order, so the
+ * region rarely changes. Integer sums, so a prefetch guess in another
+ * region is only a wasted prefetch. Inlined into both callers, so @final
+ * is a constant in each loop.
+ */
+static inline __attribute__((always_inline)) void vmi_poke_sites(const vmi_plan *plan, bool final)
 {
-	const vmi_region *r = &plan->opts.regions[d->region];
-	return r->host + (d->addr - r->addr);
-}
-
-vmi_status vmi_plan_apply(vmi_plan *plan)
-{
-	if (!plan)
-		return VMI_E_INVALID_ARG;
-	if (plan->state == VMI_PLAN_EMPTY)
-		return VMI_E_STATE;
-	/* vmi_plan_build rendered every site's final bytes into the
-	 * workspace: apply only copies them, so it cannot fail half-way. */
 	const vmi_decision *dec = plan->decisions;
-	const uint8_t *pool = plan->pool;
 	const uint32_t count = plan->count;
-	/* Host address = target address + bias within one region; sites come
-	 * in address order, so the region rarely changes. Integer sums, so a
-	 * prefetch guess in another region is only a wasted prefetch. */
 	uint32_t region = UINT32_MAX;
 	uintptr_t bias = 0;
 	for (uint32_t i = 0; i < count; i++) {
@@ -44,10 +36,21 @@ vmi_status vmi_plan_apply(vmi_plan *plan)
 		 * misses, as the planner does (a prefetch never faults). */
 		if (i + VMI_PREFETCH_SITES < count)
 			__builtin_prefetch((const void *)((uintptr_t)dec[i + VMI_PREFETCH_SITES].addr + bias), 1);
-		const uint8_t *final = pool + d->orig_off + d->len;
-		if (!vmi_same_upto32(host, final, d->len))
-			vmi_text_poke(host, final, d->len);
+		const uint8_t *src = final ? vmi_dec_final(plan, d) : vmi_dec_orig(plan, d);
+		if (!vmi_same_upto32(host, src, d->len))
+			vmi_text_poke(host, src, d->len);
 	}
+}
+
+vmi_status vmi_plan_apply(vmi_plan *plan)
+{
+	if (!plan)
+		return VMI_E_INVALID_ARG;
+	if (plan->state == VMI_PLAN_EMPTY)
+		return VMI_E_STATE;
+	/* vmi_plan_build rendered every site's final bytes into the
+	 * workspace: apply only copies them, so it cannot fail half-way. */
+	vmi_poke_sites(plan, true);
 	if (plan->opts.slots && plan->offer->rom) {
 		for (uint32_t i = 0; i < plan->count; i++) {
 			const vmi_decision *d = &plan->decisions[i];
@@ -69,12 +72,7 @@ vmi_status vmi_plan_unpatch(vmi_plan *plan)
 		return VMI_E_INVALID_ARG;
 	if (plan->state != VMI_PLAN_APPLIED)
 		return VMI_E_STATE;
-	for (uint32_t i = 0; i < plan->count; i++) {
-		const vmi_decision *d = &plan->decisions[i];
-		uint8_t *host = vmi_site_host(plan, d);
-		if (!vmi_same_upto32(host, vmi_dec_orig(plan, d), d->len))
-			vmi_text_poke(host, vmi_dec_orig(plan, d), d->len);
-	}
+	vmi_poke_sites(plan, false);
 	plan->state = VMI_PLAN_UNPATCHED;
 	return VMI_OK;
 }

@@ -8,35 +8,28 @@
 #include "vmi/internal/util.h"
 #include "vmi/internal/site_wire.h"
 
-/* Does region @r wholly hold [addr, addr+len) and have the @need flags? */
-static bool vmi_region_holds(const vmi_region *r, uint64_t addr, uint64_t len, uint32_t need)
+/* Is [addr, addr+len) not wholly inside [base, base+size)? Both tests
+ * always run (no short circuit, so the per-site loop has one branch); the
+ * second is meaningful only when the first fails. An addr below base wraps
+ * to an offset past any size (regions_check keeps base + size in range). */
+static inline unsigned vmi_span_misses(uint64_t base, uint64_t size, uint64_t addr, uint64_t len)
 {
-	if ((r->flags & need) != need || addr < r->addr)
-		return false;
-	uint64_t off = addr - r->addr;
-	return off <= r->len && len <= r->len - off;
+	uint64_t off = addr - base;
+	return (unsigned)(off > size) | (unsigned)(len > size - off);
 }
 
 /*
- * Index of the region that wholly holds [addr, addr+len), or -1. *hint is
- * the previous answer and is tried first: neighbouring sites share a
- * region, and so do the native copies, which sit together in one section.
+ * Index of the region that wholly holds [addr, addr+len) and has the
+ * @need flags, or -1. Regions do not overlap, so there is at most one.
  */
 static int vmi_region_scan(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need)
 {
-	for (uint32_t i = 0; i < o->nregions; i++)
-		if (vmi_region_holds(&o->regions[i], addr, len, need))
+	for (uint32_t i = 0; i < o->nregions; i++) {
+		const vmi_region *r = &o->regions[i];
+		if ((r->flags & need) == need && !vmi_span_misses(r->addr, r->len, addr, len))
 			return (int)i;
+	}
 	return -1;
-}
-
-/* The hint test is what runs per site: keep it inline, the scan out of line. */
-static inline int vmi_region_find(const vmi_patch_opts *o, uint64_t addr, uint64_t len, uint32_t need,
-				  int *hint)
-{
-	if (*hint >= 0 && vmi_region_holds(&o->regions[*hint], addr, len, need))
-		return *hint;
-	return *hint = vmi_region_scan(o, addr, len, need);
 }
 
 static vmi_status vmi_regions_check(const vmi_patch_opts *o)
@@ -125,12 +118,13 @@ static vmi_status vmi_plan_fail(vmi_plan *plan, vmi_status st, uint32_t index, u
 	return st;
 }
 
-/* Check one site against the regions and the length rules. */
+/* Check one site against the regions and the length rules; on success
+ * *region (and *native_region, if it has a native copy) say where it is. */
 static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const vmi_site *s, int *region,
 				 int *native_region)
 {
 	uint32_t min = arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
-	if (vmi_region_find(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC, region) < 0)
+	if ((*region = vmi_region_scan(o, s->addr, s->len ? s->len : 1, VMI_REGION_F_EXEC)) < 0)
 		return VMI_E_SITE_BOUNDS;
 	if (s->len < min)
 		return VMI_E_SITE_TOO_SHORT;
@@ -138,7 +132,7 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
 		return VMI_E_SITE_TOO_LONG;
 	if (s->native_len > s->len)
 		return VMI_E_NATIVE_TOO_LONG;
-	if (s->native_len && vmi_region_find(o, s->native_addr, s->native_len, 0, native_region) < 0)
+	if (s->native_len && (*native_region = vmi_region_scan(o, s->native_addr, s->native_len, 0)) < 0)
 		return VMI_E_NATIVE_BOUNDS;
 	return VMI_OK;
 }
@@ -156,12 +150,14 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
  */
 /* What a CALL outcome must re-check at another address. */
 enum { VMI_REACH_ANY = 0, VMI_REACH_REL32, VMI_REACH_SLOT, VMI_REACH_RECHECK };
+/* form and encoding are also in fre; kept apart on purpose: deriving them
+ * from fre in the per-site loop cost ~5 instructions per site (callgrind). */
 typedef struct vmi_outcome {
 	uint32_t key;       /* the entry's min_minor, flags, clobbers (wire bytes 12..15) */
 	uint8_t lo, hi;     /* site lengths it holds for; lo > hi: none */
 	uint8_t form;       /* enum vmi_form */
 	uint8_t reach;      /* VMI_REACH_* (CALL) */
-	uint32_t fre;       /* form | reason << 8 | encoding << 16, as the decision holds them */
+	uint32_t fre;       /* form | reason << 8 | encoding << 16, as the decision stores them */
 	uint8_t encoding;   /* enum vmi_encoding (CALL) */
 	uint8_t stub_len;   /* INLINE */
 	uint16_t reserved;
@@ -286,12 +282,9 @@ static inline vmi_window vmi_window_of(const vmi_patch_opts *o, int region)
 	return (vmi_window){ r->host, r->addr, r->len };
 }
 
-/* Is [addr, addr+len) not wholly inside @w? Both tests always run (no
- * short circuit): the second is meaningful only when the first fails. */
 static inline unsigned vmi_window_misses(const vmi_window *w, uint64_t addr, uint64_t len)
 {
-	uint64_t off = addr - w->addr;
-	return (unsigned)(off > w->len) | (unsigned)(len > w->len - off);
+	return vmi_span_misses(w->addr, w->len, addr, len);
 }
 
 /* The decision's bytes 8..23 as two words: one store each instead of
