@@ -91,18 +91,6 @@ int vmi_outfile_create(vmi_outfile *of, const char *path, vmi_diag *d)
 	return VMI_EXIT_OK;
 }
 
-/*
- * Run @fill with SIGXFSZ ignored: past RLIMIT_FSIZE the kernel's signal
- * would kill us mid-write and leave the temporary file behind; ignored,
- * the write fails with EFBIG and the file is removed like after any
- * other failure.
- */
-typedef struct vmi_fill {
-	int src;
-	const uint8_t *buf;
-	size_t len;
-} vmi_fill;
-
 static bool vmi_pwrite_all(int fd, const uint8_t *p, size_t len, off_t off, int *err)
 {
 	while (len) {
@@ -120,7 +108,8 @@ static bool vmi_pwrite_all(int fd, const uint8_t *p, size_t len, off_t off, int 
 	return true;
 }
 
-/* Copy without copy_file_range: through a buffer. */
+/* Copy [off, off+len) without copy_file_range: through a buffer. Returns
+ * the failed step, or NULL. */
 static const char *vmi_copy_rw(int src, int dst, off_t off, size_t len, int *err)
 {
 	static uint8_t chunk[1 << 20];
@@ -141,56 +130,65 @@ static const char *vmi_copy_rw(int src, int dst, off_t off, size_t len, int *err
 	return NULL;
 }
 
-static const char *vmi_fill_run(int fd, const vmi_fill *f, int *err)
-{
-	if (!f->buf)
-		return NULL;
-	return vmi_pwrite_all(fd, f->buf, f->len, 0, err) ? NULL : "write";
-}
-
-static const char *vmi_copy_run(int fd, const vmi_fill *f, int *err)
+/* Copy the first @len bytes of @src to @dst in the kernel where it can.
+ * Returns the failed step, or NULL. */
+static const char *vmi_copy_all(int src, int dst, size_t len, int *err)
 {
 	off_t in = 0, out = 0;
-	size_t left = f->len;
-	while (left) {
-		ssize_t n = copy_file_range(f->src, &in, fd, &out, left, 0);
+	while (len) {
+		ssize_t n = copy_file_range(src, &in, dst, &out, len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		/* Not supported here (old kernel, across filesystems, special
 		 * files): copy the rest through user space. */
 		if (n < 0 && (errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL))
-			return vmi_copy_rw(f->src, fd, in, left, err);
+			return vmi_copy_rw(src, dst, in, len, err);
 		if (n <= 0) {
 			*err = n < 0 ? errno : ENODATA; /* 0: the input shrank */
 			return "copy";
 		}
-		left -= (size_t)n;
+		len -= (size_t)n;
 	}
 	return NULL;
 }
 
-static int vmi_outfile_fill(vmi_outfile *of, const vmi_fill *f,
-			    const char *(*run)(int, const vmi_fill *, int *), vmi_diag *d)
+/*
+ * Filling runs with SIGXFSZ ignored: past RLIMIT_FSIZE the kernel's signal
+ * would kill us mid-write and leave the temporary file behind; ignored,
+ * the write fails with EFBIG and the file is removed like after any other
+ * failure.
+ */
+static void vmi_xfsz_ignore(struct sigaction *old)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
-	int err = 0;
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigemptyset(&ign.sa_mask);
-	sigaction(SIGXFSZ, &ign, &old_xfsz);
-	const char *step = run(of->fd, f, &err);
-	sigaction(SIGXFSZ, &old_xfsz, NULL);
+	sigaction(SIGXFSZ, &ign, old);
+}
+
+/* Restore SIGXFSZ; on a failed @step remove the temporary file. */
+static int vmi_outfile_filled(vmi_outfile *of, const struct sigaction *old, const char *step, int err,
+			      vmi_diag *d)
+{
+	sigaction(SIGXFSZ, old, NULL);
 	return step ? vmi_outfile_fail(of, step, err, d) : VMI_EXIT_OK;
 }
 
 int vmi_outfile_copy(vmi_outfile *of, int src_fd, size_t len, vmi_diag *d)
 {
-	vmi_fill f = { .src = src_fd, .len = len };
-	return vmi_outfile_fill(of, &f, vmi_copy_run, d);
+	struct sigaction old;
+	int err = 0;
+	vmi_xfsz_ignore(&old);
+	const char *step = vmi_copy_all(src_fd, of->fd, len, &err);
+	return vmi_outfile_filled(of, &old, step, err, d);
 }
 
 int vmi_outfile_write(vmi_outfile *of, const void *buf, size_t len, vmi_diag *d)
 {
-	vmi_fill f = { .src = -1, .buf = buf, .len = len };
-	return vmi_outfile_fill(of, &f, vmi_fill_run, d);
+	struct sigaction old;
+	int err = 0;
+	vmi_xfsz_ignore(&old);
+	const char *step = vmi_pwrite_all(of->fd, buf, len, 0, &err) ? NULL : "write";
+	return vmi_outfile_filled(of, &old, step, err, d);
 }
 
 int vmi_outfile_map(vmi_outfile *of, size_t len, uint8_t **buf, vmi_diag *d)
