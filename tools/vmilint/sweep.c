@@ -18,6 +18,9 @@ typedef struct vmi_mark {
 	size_t nfound;
 } vmi_mark;
 
+/* The counts at a piece's start: merging from here takes all of it. */
+static const vmi_mark vmi_mark_start;
+
 typedef struct vmi_piece {
 	const vmi_sweep_job *job;
 	size_t start, stop; /* decode from start; stop at the first resume point >= stop */
@@ -143,9 +146,8 @@ static void vmi_pieces_free(vmi_piece *pc, unsigned n)
 static int vmi_sweep_one(const vmi_sweep_job *job, vmi_tally *t)
 {
 	vmi_piece p = { .job = job, .stop = job->size, .sp = vmi_span_seek(job, job->addr) };
-	static const vmi_mark zero;
 	vmi_piece_run(&p);
-	int rc = p.err ? -1 : vmi_tally_merge(t, &p.t, &zero);
+	int rc = p.err ? -1 : vmi_tally_merge(t, &p.t, &vmi_mark_start);
 	vmi_tally_free(&p.t);
 	return rc;
 }
@@ -219,8 +221,7 @@ int vmi_sweep(const vmi_sweep_job *job, unsigned threads, vmi_tally *t)
 		}
 		sync[k] = p->pos;
 	}
-	static const vmi_mark zero;
-	rc = vmi_tally_merge(t, &pc[0].t, &zero);
+	rc = vmi_tally_merge(t, &pc[0].t, &vmi_mark_start);
 	for (unsigned k = 1; !rc && k < n; k++) {
 		/* Piece k from sync[k-1] up to where it stopped (its own sync). */
 		rc = vmi_tally_merge(t, &pc[k].t, &pc[k].mark[sync[k - 1] - pc[k].start]);
