@@ -11,6 +11,7 @@
 #include "synth.h"
 
 #include "helpers/romgen.h"
+#include "helpers/le.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,18 +70,6 @@ size_t vmi_synth_rom(uint8_t arch, uint8_t *buf)
 				  sizeof(vmi_synth_rom_calls) / sizeof(vmi_synth_rom_calls[0]));
 }
 
-static void vmi_synth_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void vmi_synth_put32(uint8_t *p, uint32_t v)
-{
-	vmi_synth_put16(p, (uint16_t)v);
-	vmi_synth_put16(p + 2, (uint16_t)(v >> 16));
-}
-
 int vmi_synth_guest_make(vmi_synth_guest *g, uint8_t arch, uint32_t nsites)
 {
 	size_t gap = sizeof(vmi_synth_gap);
@@ -121,14 +110,14 @@ int vmi_synth_guest_make(vmi_synth_guest *g, uint8_t arch, uint32_t nsites)
 		vmi_nop_fill(g->text + t + c->native_len, len - c->native_len);
 		memcpy(g->native + n, c->native, c->native_len);
 
-		vmi_synth_put32(e, (uint32_t)(VMI_SYNTH_TEXT_ADDR + t - entry_addr));
-		vmi_synth_put32(e + 4, (uint32_t)(g->native_addr + n - (entry_addr + 4)));
-		vmi_synth_put16(e + 8, c->id);
+		vmi_test_put32(e, (uint32_t)(VMI_SYNTH_TEXT_ADDR + t - entry_addr));
+		vmi_test_put32(e + 4, (uint32_t)(g->native_addr + n - (entry_addr + 4)));
+		vmi_test_put16(e + 8, c->id);
 		e[10] = len;
 		e[11] = c->native_len;
 		e[12] = 0;
 		e[13] = 0;
-		vmi_synth_put16(e + 14, clobbers);
+		vmi_test_put16(e + 14, clobbers);
 		t += len;
 		n += c->native_len;
 		g->site_bytes += len;

@@ -4,7 +4,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 UNIT_HELPERS := $(sort $(wildcard tests/unit/helpers/*.c))
 
-$(O)/tests/unit/%: tests/unit/%.c $(UNIT_HELPERS) $(LIB_HOST)
+$(O)/tests/unit/%: tests/unit/%.c $(UNIT_HELPERS) $(wildcard tests/unit/helpers/*.h) $(LIB_HOST)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(UNIT_HELPERS) $(LIB_HOST) $(HOST_LDFLAGS) \
 		$(CMOCKA_LIBS) $(ZYDIS_LIBS) $(CAPSTONE_LIBS) $(ELF_LIBS)

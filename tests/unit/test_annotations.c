@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/le.h"
 #include "vmi/annotations.h"
 #include "vmi/calls.h"
 #include "vmi/guest.h"
@@ -189,18 +190,6 @@ static void test_own_sites(void **state)
 /* ------------------------------------------------------------------ */
 /* Notes built by hand. */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
 static size_t pad4(size_t n)
 {
 	return (n + 3) & ~(size_t)3;
@@ -210,9 +199,9 @@ static size_t pad4(size_t n)
 static size_t add_note(uint8_t *buf, size_t at, const char *name, uint32_t namesz, uint32_t type,
 		       const uint8_t *desc, uint32_t descsz)
 {
-	put32(buf + at, namesz);
-	put32(buf + at + 4, descsz);
-	put32(buf + at + 8, type);
+	vmi_test_put32(buf + at, namesz);
+	vmi_test_put32(buf + at + 4, descsz);
+	vmi_test_put32(buf + at + 8, type);
 	at += 12;
 	memset(buf + at, 0, pad4(namesz));
 	memcpy(buf + at, name, namesz);
@@ -225,17 +214,17 @@ static size_t add_note(uint8_t *buf, size_t at, const char *name, uint32_t names
 static void make_desc(uint8_t *d, uint16_t format, uint16_t entry_size, uint8_t arch)
 {
 	memset(d, 0, 28);
-	put16(d, format);
-	put16(d + 2, entry_size);
+	vmi_test_put16(d, format);
+	vmi_test_put16(d + 2, entry_size);
 	d[4] = arch;
 	d[5] = 1;  /* req major */
 	d[6] = 2;  /* req minor */
 	d[8] = VMI_STAMP_PATCHED;
 	d[9] = 1;
 	d[10] = 1;
-	put32(d + 12, 0x0000000Bu);
-	put32(d + 16, 0xCBF43926u);
-	put32(d + 20, 0xDEADBEEFu);
+	vmi_test_put32(d + 12, 0x0000000Bu);
+	vmi_test_put32(d + 16, 0xCBF43926u);
+	vmi_test_put32(d + 20, 0xDEADBEEFu);
 }
 
 static void test_note_parse(void **state)
@@ -259,26 +248,26 @@ static void test_note_parse(void **state)
 	/* Longer descriptor (a newer format minor): accepted. */
 	memset(d + 28, 0xEE, 12);
 	assert_int_equal(vmi_note_parse(d, 40, &g), VMI_OK);
-	put16(d, 0x1FF);
+	vmi_test_put16(d, 0x1FF);
 	assert_int_equal(vmi_note_parse(d, 40, &g), VMI_OK);
 	assert_int_equal(g.format_version, 0x1FF);
 	/* Short, unknown major, bad entry sizes, bad arch. */
-	put16(d, 0x100);
+	vmi_test_put16(d, 0x100);
 	for (size_t n = 0; n < 28; n++)
 		assert_int_equal(vmi_note_parse(d, n, &g), VMI_E_ANN_NOTE);
-	put16(d, 0x200);
+	vmi_test_put16(d, 0x200);
 	assert_int_equal(vmi_note_parse(d, 28, &g), VMI_E_ANN_VERSION);
-	put16(d, 0x0001);
+	vmi_test_put16(d, 0x0001);
 	assert_int_equal(vmi_note_parse(d, 28, &g), VMI_E_ANN_VERSION);
-	put16(d, 0x100);
+	vmi_test_put16(d, 0x100);
 	static const uint16_t bad_sizes[] = { 0, 8, 15, 257, 0x1000, 0xFFFF };
 	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
-		put16(d + 2, bad_sizes[i]);
+		vmi_test_put16(d + 2, bad_sizes[i]);
 		assert_int_equal(vmi_note_parse(d, 28, &g), VMI_E_ANN_ENTRY_SIZE);
 	}
-	put16(d + 2, 256);
+	vmi_test_put16(d + 2, 256);
 	assert_int_equal(vmi_note_parse(d, 28, &g), VMI_OK);
-	put16(d + 2, 24);
+	vmi_test_put16(d + 2, 24);
 	d[4] = 0;
 	assert_int_equal(vmi_note_parse(d, 28, &g), VMI_E_ANN_ARCH);
 	d[4] = 3;
@@ -309,31 +298,31 @@ static void test_note_find(void **state)
 	for (size_t k = 0; k < n; k++)
 		assert_int_equal(vmi_note_find(notes, k, &g), VMI_E_ANN_NOTE);
 	/* Wrong type, wrong name: not ours. */
-	put32(notes + vmi_at + 8, VMI_NOTE_TYPE_GUEST + 1);
+	vmi_test_put32(notes + vmi_at + 8, VMI_NOTE_TYPE_GUEST + 1);
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_NOTE);
-	put32(notes + vmi_at + 8, VMI_NOTE_TYPE_GUEST);
+	vmi_test_put32(notes + vmi_at + 8, VMI_NOTE_TYPE_GUEST);
 	notes[vmi_at + 12 + 2] = 'J';
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_NOTE);
 	notes[vmi_at + 12 + 2] = 'I';
-	put32(notes + vmi_at, 3); /* "VMI" without its NUL */
+	vmi_test_put32(notes + vmi_at, 3); /* "VMI" without its NUL */
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_NOTE);
-	put32(notes + vmi_at, 4);
+	vmi_test_put32(notes + vmi_at, 4);
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_OK);
 	/* Our note with a short descriptor is truncated. */
-	put32(notes + vmi_at + 4, 27);
+	vmi_test_put32(notes + vmi_at + 4, 27);
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_NOTE);
-	put32(notes + vmi_at + 4, 28);
+	vmi_test_put32(notes + vmi_at + 4, 28);
 	/* The decoded note's errors pass through. */
 	notes[vmi_at + 16 + 1] = 2; /* format major 2 */
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_VERSION);
 	notes[vmi_at + 16 + 1] = 1;
 	/* Huge sizes in an earlier record must not wrap the walk. */
-	put32(notes + 0, 0xFFFFFFFFu);
+	vmi_test_put32(notes + 0, 0xFFFFFFFFu);
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_NOTE);
-	put32(notes + 0, 4);
-	put32(notes + 4, 0xFFFFFFFDu);
+	vmi_test_put32(notes + 0, 4);
+	vmi_test_put32(notes + 4, 0xFFFFFFFDu);
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_E_ANN_NOTE);
-	put32(notes + 4, 20);
+	vmi_test_put32(notes + 4, 20);
 	assert_int_equal(vmi_note_find(notes, n, &g), VMI_OK);
 	assert_int_equal(vmi_note_find(notes, 0, &g), VMI_E_ANN_NOTE);
 	assert_int_equal(vmi_note_find(NULL, n, &g), VMI_E_INVALID_ARG);
@@ -348,7 +337,7 @@ static void test_note_stamp(void **state)
 	make_desc(d, 0x100, 16, VMI_ARCH_I386);
 	d[7] = 0x5A;  /* reserved0 */
 	d[11] = 0xA5; /* reserved1 */
-	put32(d + 24, 0x01020304); /* reserved2 */
+	vmi_test_put32(d + 24, 0x01020304); /* reserved2 */
 	memcpy(before, d, sizeof(d));
 	memset(&g, 0, sizeof(g));
 	g.stamp_state = VMI_STAMP_NATIVE;
@@ -384,14 +373,14 @@ static void test_note_stamp(void **state)
 static void put_entry(uint8_t *e, int32_t site_off, int32_t native_off, uint16_t id, uint8_t len, uint8_t nlen,
 		      uint8_t minor, uint8_t flags, uint16_t clob)
 {
-	put32(e, (uint32_t)site_off);
-	put32(e + 4, (uint32_t)native_off);
-	put16(e + 8, id);
+	vmi_test_put32(e, (uint32_t)site_off);
+	vmi_test_put32(e + 4, (uint32_t)native_off);
+	vmi_test_put16(e + 8, id);
 	e[10] = len;
 	e[11] = nlen;
 	e[12] = minor;
 	e[13] = flags;
-	put16(e + 14, clob);
+	vmi_test_put16(e + 14, clob);
 }
 
 static void check_tables(uint16_t esize)

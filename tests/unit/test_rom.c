@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "helpers/romgen.h"
+#include "helpers/le.h"
 #include "vmi/annotations.h"
 #include "vmi/calls.h"
 #include "vmi/rom.h"
@@ -34,18 +35,6 @@ static const vmi_test_call good_calls[] = {
 	{ 127, VMI_FORM_CALL, NULL, 0, 1, 0, 0 }, /* unknown id: a newer ROM */
 };
 #define GOOD_N (sizeof(good_calls) / sizeof(good_calls[0]))
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
 
 /* Bit-at-a-time CRC-32, independent of the table-driven one under test. */
 static uint32_t ref_crc32(const uint8_t *p, size_t n)
@@ -133,8 +122,8 @@ static void test_good_rom(void **state)
 	assert_string_equal(r.vendor, "0123456789abcdef");
 
 	/* Non-zero init offset and data size inside the ROM are fine. */
-	put32(rom + 0x24, 0x1F0);
-	put32(rom + 0x28, 0x12345678);
+	vmi_test_put32(rom + 0x24, 0x1F0);
+	vmi_test_put32(rom + 0x28, 0x12345678);
 	vmi_test_rom_fix_sum(rom, rom_size);
 	assert_int_equal(vmi_rom_validate(rom, rom_size, NULL, &r), VMI_OK);
 	assert_int_equal(r.init_off, 0x1F0);
@@ -187,9 +176,9 @@ static void test_no_checksum_flag(void **state)
 	rom[0x08] = 'W';
 	assert_int_equal(vmi_rom_validate(rom, rom_size, &o, &r), VMI_E_ROM_MAGIC);
 	rom[0x08] = 'V';
-	put16(rom + 0x18, 0x1C);
+	vmi_test_put16(rom + 0x18, 0x1C);
 	assert_int_equal(vmi_rom_validate(rom, rom_size, &o, &r), VMI_E_ROM_RESERVED);
-	put16(rom + 0x18, 0);
+	vmi_test_put16(rom + 0x18, 0);
 	*entry(0, 2) = 9;
 	assert_int_equal(vmi_rom_validate(rom, rom_size, &o, &r), VMI_E_ROM_FORM);
 	/* ...and the signature check still comes first. */
@@ -203,23 +192,23 @@ static void test_magic_header_reserved(void **state)
 	rom[0x0B] = '?';
 	assert_int_equal(validate_fixed(), VMI_E_ROM_MAGIC);
 	rom[0x0B] = '!';
-	put16(rom + 0x0E, 0x3F);
+	vmi_test_put16(rom + 0x0E, 0x3F);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_HEADER_SIZE);
-	put16(rom + 0x0E, 0);
+	vmi_test_put16(rom + 0x0E, 0);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_HEADER_SIZE);
-	put16(rom + 0x0E, 513);
+	vmi_test_put16(rom + 0x0E, 513);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_HEADER_SIZE);
-	put16(rom + 0x0E, 0xFFFF);
+	vmi_test_put16(rom + 0x0E, 0xFFFF);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_HEADER_SIZE);
 	/* A longer header (newer minor) is fine while the table follows it. */
-	put16(rom + 0x0E, 0x40);
+	vmi_test_put16(rom + 0x0E, 0x40);
 	assert_int_equal(validate_fixed(), VMI_OK);
-	put16(rom + 0x18, 0x1C);
+	vmi_test_put16(rom + 0x18, 0x1C);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_RESERVED);
-	put16(rom + 0x18, 0);
-	put16(rom + 0x1A, 0x40);
+	vmi_test_put16(rom + 0x18, 0);
+	vmi_test_put16(rom + 0x1A, 0x40);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_RESERVED);
-	put16(rom + 0x1A, 0x0100);
+	vmi_test_put16(rom + 0x1A, 0x0100);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_RESERVED);
 }
 
@@ -244,16 +233,16 @@ static void test_arch(void **state)
 static void test_entry_size_and_count(void **state)
 {
 	(void)state;
-	put16(rom + 0x16, 15);
+	vmi_test_put16(rom + 0x16, 15);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_SIZE);
-	put16(rom + 0x16, 0);
+	vmi_test_put16(rom + 0x16, 0);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_SIZE);
-	put16(rom + 0x16, 16);
-	put16(rom + 0x1C, 0);
+	vmi_test_put16(rom + 0x16, 16);
+	vmi_test_put16(rom + 0x1C, 0);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_COUNT);
-	put16(rom + 0x1C, 257);
+	vmi_test_put16(rom + 0x1C, 257);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_COUNT);
-	put16(rom + 0x1C, 0xFFFF);
+	vmi_test_put16(rom + 0x1C, 0xFFFF);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_COUNT);
 }
 
@@ -272,35 +261,35 @@ static void test_max_calls(void **state)
 	assert_int_equal(vmi_rom_find_call(&r, 1255, &c), VMI_OK);
 	assert_int_equal(c.form, VMI_FORM_NOP);
 	/* The last of 256 entries duplicated into the first. */
-	put16(entry(0, 0), 1255);
+	vmi_test_put16(entry(0, 0), 1255);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
 }
 
 static void test_table_bounds(void **state)
 {
 	(void)state;
-	put32(rom + 0x20, 512);
+	vmi_test_put32(rom + 0x20, 512);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
-	put32(rom + 0x20, 513);
+	vmi_test_put32(rom + 0x20, 513);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
 	/* offset + count*size one past the end */
-	put32(rom + 0x20, 512 - GOOD_N * 16 + 1);
+	vmi_test_put32(rom + 0x20, 512 - GOOD_N * 16 + 1);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
 	/* Sums that wrap 32 bits must not pass. */
-	put32(rom + 0x20, 0xFFFFFFF0u);
+	vmi_test_put32(rom + 0x20, 0xFFFFFFF0u);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
-	put32(rom + 0x20, 0xFFFFFFFFu);
+	vmi_test_put32(rom + 0x20, 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
 	/* A table inside the header. */
-	put32(rom + 0x20, 0x20);
+	vmi_test_put32(rom + 0x20, 0x20);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
-	put32(rom + 0x20, 0);
+	vmi_test_put32(rom + 0x20, 0);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
 	/* A huge stride makes the table larger than the ROM. */
-	put32(rom + 0x20, 0x40);
-	put16(rom + 0x16, 0xFFFF);
+	vmi_test_put32(rom + 0x20, 0x40);
+	vmi_test_put16(rom + 0x16, 0xFFFF);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
-	put16(rom + 0x16, 16);
+	vmi_test_put16(rom + 0x16, 16);
 	assert_int_equal(validate_fixed(), VMI_OK);
 }
 
@@ -310,32 +299,32 @@ static void test_entry_bounds(void **state)
 	(void)state;
 	assert_int_equal(stub, 0x40 + GOOD_N * 16 + 1);
 	/* Entry 2 (GetCR3): 3-byte stub. */
-	put32(entry(2, 4), 510);
+	vmi_test_put32(entry(2, 4), 510);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(entry(2, 4), 509);
+	vmi_test_put32(entry(2, 4), 509);
 	assert_int_equal(validate_fixed(), VMI_OK);
-	put32(entry(2, 4), 0xFFFFFFFFu);
+	vmi_test_put32(entry(2, 4), 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(entry(2, 4), 0xFFFFFFFEu);
+	vmi_test_put32(entry(2, 4), 0xFFFFFFFEu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(entry(2, 4), stub);
+	vmi_test_put32(entry(2, 4), stub);
 	/* Entry 1 (SetCR3): out-of-line entry. */
-	put32(entry(1, 8), 512);
+	vmi_test_put32(entry(1, 8), 512);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(entry(1, 8), 0xFFFFFFFFu);
+	vmi_test_put32(entry(1, 8), 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(entry(1, 8), 511);
+	vmi_test_put32(entry(1, 8), 511);
 	assert_int_equal(validate_fixed(), VMI_OK);
 	/* A stray entry offset on a NOP entry is still checked. */
-	put32(entry(3, 8), 4096);
+	vmi_test_put32(entry(3, 8), 4096);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(entry(3, 8), 0);
+	vmi_test_put32(entry(3, 8), 0);
 	/* The VMI init offset. */
-	put32(rom + 0x24, 512);
+	vmi_test_put32(rom + 0x24, 512);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(rom + 0x24, 0xFFFFFFFFu);
+	vmi_test_put32(rom + 0x24, 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	put32(rom + 0x24, 0);
+	vmi_test_put32(rom + 0x24, 0);
 	assert_int_equal(validate_fixed(), VMI_OK);
 }
 
@@ -351,17 +340,17 @@ static void test_forms(void **state)
 	*entry(0, 3) = 0;
 	assert_int_equal(validate_fixed(), VMI_E_ROM_FORM);
 	*entry(0, 3) = 1;
-	put32(entry(0, 4), 0);
+	vmi_test_put32(entry(0, 4), 0);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_FORM);
 	/* INLINE whose stub cannot fit any site. */
-	put32(entry(0, 4), 0x100);
+	vmi_test_put32(entry(0, 4), 0x100);
 	*entry(0, 3) = VMI_SITE_MAX_LEN;
 	assert_int_equal(validate_fixed(), VMI_OK);
 	*entry(0, 3) = VMI_SITE_MAX_LEN + 1;
 	assert_int_equal(validate_fixed(), VMI_E_ROM_FORM);
 	*entry(0, 3) = 1;
 	/* CALL without an entry point. */
-	put32(entry(1, 8), 0);
+	vmi_test_put32(entry(1, 8), 0);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_FORM);
 	/* An IDENT entry that carries a stub and an entry is fine. */
 	*entry(1, 2) = VMI_FORM_IDENT;
@@ -371,29 +360,29 @@ static void test_forms(void **state)
 static void test_sp_clobber(void **state)
 {
 	(void)state;
-	put16(entry(2, 12), VMI_REG_AX | VMI_REG_SP);
+	vmi_test_put16(entry(2, 12), VMI_REG_AX | VMI_REG_SP);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_FORM);
-	put16(entry(2, 12), VMI_REG_AX);
-	put16(entry(1, 14), VMI_REG_SP);
+	vmi_test_put16(entry(2, 12), VMI_REG_AX);
+	vmi_test_put16(entry(1, 14), VMI_REG_SP);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_FORM);
-	put16(entry(1, 14), 0xFFFF & ~VMI_REG_SP);
+	vmi_test_put16(entry(1, 14), 0xFFFF & ~VMI_REG_SP);
 	assert_int_equal(validate_fixed(), VMI_OK);
 }
 
 static void test_duplicate(void **state)
 {
 	(void)state;
-	put16(entry(5, 0), VMI_CALL_DisableInterrupts);
+	vmi_test_put16(entry(5, 0), VMI_CALL_DisableInterrupts);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
-	put16(entry(5, 0), VMI_CALL_Halt);
+	vmi_test_put16(entry(5, 0), VMI_CALL_Halt);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
-	put16(entry(5, 0), VMI_CALL_CPUID); /* the entry just before */
+	vmi_test_put16(entry(5, 0), VMI_CALL_CPUID); /* the entry just before */
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
-	put16(entry(5, 0), 127);
-	put16(entry(1, 0), VMI_CALL_DisableInterrupts); /* the first two */
+	vmi_test_put16(entry(5, 0), 127);
+	vmi_test_put16(entry(1, 0), VMI_CALL_DisableInterrupts); /* the first two */
 	assert_int_equal(validate_fixed(), VMI_E_ROM_DUP_CALL);
-	put16(entry(1, 0), VMI_CALL_SetCR3);
-	put16(entry(5, 0), 0);
+	vmi_test_put16(entry(1, 0), VMI_CALL_SetCR3);
+	vmi_test_put16(entry(5, 0), 0);
 	assert_int_equal(validate_fixed(), VMI_OK);
 }
 
@@ -482,8 +471,8 @@ static void test_wider_entries(void **state)
 		memcpy(rom + 0x100 + i * 24, t + i * 16, 16);
 		memset(rom + 0x100 + i * 24 + 16, 0xEE, 8); /* appended field */
 	}
-	put16(rom + 0x16, 24);
-	put32(rom + 0x20, 0x100);
+	vmi_test_put16(rom + 0x16, 24);
+	vmi_test_put32(rom + 0x20, 0x100);
 	assert_int_equal(validate_fixed(), VMI_OK);
 	assert_int_equal(vmi_rom_validate(rom, rom_size, NULL, &r), VMI_OK);
 	assert_int_equal(r.call_entry_size, 24);
@@ -495,7 +484,7 @@ static void test_wider_entries(void **state)
 	assert_int_equal(vmi_rom_find_call(&r, 127, &c), VMI_OK);
 	assert_int_equal(c.form, VMI_FORM_CALL);
 	/* Moved so the 24-byte entries end one byte past the ROM. */
-	put32(rom + 0x20, 512 - GOOD_N * 24 + 1);
+	vmi_test_put32(rom + 0x20, 512 - GOOD_N * 24 + 1);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_TABLE_BOUNDS);
 }
 

@@ -1,20 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* romgen.c - in-memory VMI ROM builder for tests (see romgen.h). */
 #include "helpers/romgen.h"
+#include "helpers/le.h"
 
 #include <string.h>
-
-static void vmi_tg_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void vmi_tg_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint16_t vmi_tg_get16(const uint8_t *p)
 {
@@ -60,25 +49,25 @@ size_t vmi_test_rom_build(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor
 	memcpy(buf + 0x08, "VMI!", 4);
 	buf[0x0C] = major;
 	buf[0x0D] = minor;
-	vmi_tg_put16(buf + 0x0E, 0x40);
-	vmi_tg_put32(buf + 0x10, features);
+	vmi_test_put16(buf + 0x0E, 0x40);
+	vmi_test_put32(buf + 0x10, features);
 	buf[0x14] = arch;
-	vmi_tg_put16(buf + 0x16, 16);
-	vmi_tg_put16(buf + 0x1C, (uint16_t)n);
-	vmi_tg_put32(buf + 0x20, VMI_TEST_ROM_TABLE_OFF);
+	vmi_test_put16(buf + 0x16, 16);
+	vmi_test_put16(buf + 0x1C, (uint16_t)n);
+	vmi_test_put32(buf + 0x20, VMI_TEST_ROM_TABLE_OFF);
 	memcpy(buf + 0x2C, "romgen", 6);
 
 	size_t pos = VMI_TEST_ROM_TABLE_OFF + n * 16;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *e = buf + VMI_TEST_ROM_TABLE_OFF + i * 16;
-		vmi_tg_put16(e + 0, calls[i].id);
+		vmi_test_put16(e + 0, calls[i].id);
 		e[2] = calls[i].form;
-		vmi_tg_put16(e + 12, calls[i].stub_clobbers);
-		vmi_tg_put16(e + 14, calls[i].call_clobbers);
+		vmi_test_put16(e + 12, calls[i].stub_clobbers);
+		vmi_test_put16(e + 14, calls[i].call_clobbers);
 		if (calls[i].stub) {
 			e[3] = calls[i].stub_len;
 			if (calls[i].stub_len) {
-				vmi_tg_put32(e + 4, (uint32_t)pos);
+				vmi_test_put32(e + 4, (uint32_t)pos);
 				memcpy(buf + pos, calls[i].stub, calls[i].stub_len);
 				pos += calls[i].stub_len;
 			}
@@ -88,7 +77,7 @@ size_t vmi_test_rom_build(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor
 		if (!calls[i].has_entry)
 			continue;
 		pos = (pos + VMI_TEST_ROM_ENTRY_ALIGN - 1) / VMI_TEST_ROM_ENTRY_ALIGN * VMI_TEST_ROM_ENTRY_ALIGN;
-		vmi_tg_put32(buf + VMI_TEST_ROM_TABLE_OFF + i * 16 + 8, (uint32_t)pos);
+		vmi_test_put32(buf + VMI_TEST_ROM_TABLE_OFF + i * 16 + 8, (uint32_t)pos);
 		buf[pos] = 0xC3;                                     /* ret */
 		memset(buf + pos + 1, 0xCC, VMI_TEST_ROM_ENTRY_ALIGN - 1); /* int3 padding */
 		pos += VMI_TEST_ROM_ENTRY_ALIGN;
