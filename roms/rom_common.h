@@ -14,6 +14,8 @@
 
 #include "vmi/rom_sdk.h"
 
+#include "native_ops.h"
+
 #ifndef VMI_SAMPLE_MAJOR
 #define VMI_SAMPLE_MAJOR 1
 #endif
@@ -41,60 +43,7 @@ static inline unsigned long vmi_rom_hc(unsigned long nr, unsigned long a0, unsig
 	return fn(nr, a0, a1);
 }
 
-/* ---- native forms (ring 0 only) ---- */
-
-static inline unsigned long vmi_native_read_cr(unsigned n)
-{
-	unsigned long v = 0;
-	switch (n) {
-	case 0: __asm__ volatile("mov %%cr0,%0" : "=r"(v)); break;
-	case 2: __asm__ volatile("mov %%cr2,%0" : "=r"(v)); break;
-	case 3: __asm__ volatile("mov %%cr3,%0" : "=r"(v)); break;
-	case 4: __asm__ volatile("mov %%cr4,%0" : "=r"(v)); break;
-	}
-	return v;
-}
-
-static inline void vmi_native_write_cr(unsigned n, unsigned long v)
-{
-	switch (n) {
-	case 0: __asm__ volatile("mov %0,%%cr0" : : "r"(v) : "memory"); break;
-	case 2: __asm__ volatile("mov %0,%%cr2" : : "r"(v) : "memory"); break;
-	case 3: __asm__ volatile("mov %0,%%cr3" : : "r"(v) : "memory"); break;
-	case 4: __asm__ volatile("mov %0,%%cr4" : : "r"(v) : "memory"); break;
-	}
-}
-
-/* Perform one MMU operation the way the unpatched guest would. */
-static inline void vmi_native_op(uint32_t op, uint64_t a0, uint64_t a1)
-{
-	switch (op) {
-	case VMI_CALL_SetPTE:
-	case VMI_CALL_UpdatePTE:
-		*(volatile uint32_t *)(uintptr_t)a0 = (uint32_t)a1;
-		break;
-	case VMI_CALL_SetPxE:
-	case VMI_CALL_UpdatePxE: {
-		/* High half first so no half-written present entry is ever visible. */
-		volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)a0;
-		p[1] = (uint32_t)(a1 >> 32);
-		p[0] = (uint32_t)a1;
-		break;
-	}
-	case VMI_CALL_SetPxELong:
-	case VMI_CALL_UpdatePxELong:
-		*(volatile uint64_t *)(uintptr_t)a0 = a1;
-		break;
-	case VMI_CALL_InvalPage:
-		__asm__ volatile("invlpg (%0)" : : "r"((uintptr_t)a0) : "memory");
-		break;
-	case VMI_CALL_FlushTLB:
-		vmi_native_write_cr(3, vmi_native_read_cr(3));
-		break;
-	default:
-		break;
-	}
-}
+/* ---- native forms (ring 0 only): native_ops.h ---- */
 
 /* ---- the deferred queue ---- */
 

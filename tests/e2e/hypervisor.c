@@ -10,64 +10,14 @@
  */
 #include "vmi/rom_sdk.h"
 
+#include "native_ops.h" /* roms/ */
+
 #include "e2e.h"
 #include "hypervisor.h"
 
 static uint32_t vmi_e2e_hv_entries;
 static uint32_t vmi_e2e_hv_batched;
 static uint32_t vmi_e2e_hv_unknown;
-
-static unsigned long vmi_e2e_hv_read_cr(unsigned n)
-{
-	unsigned long v = 0;
-	switch (n) {
-	case 0: __asm__ volatile("mov %%cr0,%0" : "=r"(v)); break;
-	case 2: __asm__ volatile("mov %%cr2,%0" : "=r"(v)); break;
-	case 3: __asm__ volatile("mov %%cr3,%0" : "=r"(v)); break;
-	case 4: __asm__ volatile("mov %%cr4,%0" : "=r"(v)); break;
-	}
-	return v;
-}
-
-static void vmi_e2e_hv_write_cr(unsigned n, unsigned long v)
-{
-	switch (n) {
-	case 0: __asm__ volatile("mov %0,%%cr0" : : "r"(v) : "memory"); break;
-	case 2: __asm__ volatile("mov %0,%%cr2" : : "r"(v) : "memory"); break;
-	case 3: __asm__ volatile("mov %0,%%cr3" : : "r"(v) : "memory"); break;
-	case 4: __asm__ volatile("mov %0,%%cr4" : : "r"(v) : "memory"); break;
-	}
-}
-
-/* One MMU operation; false if @op is not one. */
-static int vmi_e2e_hv_mmu(uint32_t op, uint64_t a0, uint64_t a1)
-{
-	switch (op) {
-	case VMI_CALL_SetPTE:
-	case VMI_CALL_UpdatePTE:
-		*(volatile uint32_t *)(uintptr_t)a0 = (uint32_t)a1;
-		return 1;
-	case VMI_CALL_SetPxE:
-	case VMI_CALL_UpdatePxE:
-		((volatile uint32_t *)(uintptr_t)a0)[1] = (uint32_t)(a1 >> 32);
-		((volatile uint32_t *)(uintptr_t)a0)[0] = (uint32_t)a1;
-		return 1;
-	case VMI_CALL_SetPxELong:
-	case VMI_CALL_UpdatePxELong:
-		*(volatile uint64_t *)(uintptr_t)a0 = a1;
-		return 1;
-	case VMI_CALL_InvalPage:
-		__asm__ volatile("invlpg (%0)" : : "r"((uintptr_t)a0) : "memory");
-		return 1;
-	case VMI_CALL_FlushTLB:
-		vmi_e2e_hv_write_cr(3, vmi_e2e_hv_read_cr(3));
-		return 1;
-	case VMI_CALL_AllocatePage:
-	case VMI_CALL_ReleasePage:
-		return 1; /* notifications: nothing to do on one CPU */
-	}
-	return 0;
-}
 
 static unsigned long vmi_e2e_hv_dispatch(unsigned long nr, unsigned long a0, unsigned long a1)
 {
@@ -76,20 +26,20 @@ static unsigned long vmi_e2e_hv_dispatch(unsigned long nr, unsigned long a0, uns
 	case VMI_HC_BATCH: {
 		const struct vmi_rom_queue_entry *q = (const struct vmi_rom_queue_entry *)a0;
 		for (unsigned long i = 0; i < a1; i++) {
-			if (!vmi_e2e_hv_mmu(q[i].op, q[i].a0, q[i].a1))
+			if (!vmi_native_op(q[i].op, q[i].a0, q[i].a1))
 				vmi_e2e_hv_unknown++;
 			vmi_e2e_hv_batched++;
 		}
 		return 0;
 	}
-	case VMI_CALL_GetCR0: return vmi_e2e_hv_read_cr(0);
-	case VMI_CALL_GetCR2: return vmi_e2e_hv_read_cr(2);
-	case VMI_CALL_GetCR3: return vmi_e2e_hv_read_cr(3);
-	case VMI_CALL_GetCR4: return vmi_e2e_hv_read_cr(4);
-	case VMI_CALL_SetCR0: vmi_e2e_hv_write_cr(0, a0); return 0;
-	case VMI_CALL_SetCR2: vmi_e2e_hv_write_cr(2, a0); return 0;
-	case VMI_CALL_SetCR3: vmi_e2e_hv_write_cr(3, a0); return 0;
-	case VMI_CALL_SetCR4: vmi_e2e_hv_write_cr(4, a0); return 0;
+	case VMI_CALL_GetCR0: return vmi_native_read_cr(0);
+	case VMI_CALL_GetCR2: return vmi_native_read_cr(2);
+	case VMI_CALL_GetCR3: return vmi_native_read_cr(3);
+	case VMI_CALL_GetCR4: return vmi_native_read_cr(4);
+	case VMI_CALL_SetCR0: vmi_native_write_cr(0, a0); return 0;
+	case VMI_CALL_SetCR2: vmi_native_write_cr(2, a0); return 0;
+	case VMI_CALL_SetCR3: vmi_native_write_cr(3, a0); return 0;
+	case VMI_CALL_SetCR4: vmi_native_write_cr(4, a0); return 0;
 	case VMI_CALL_CLTS: __asm__ volatile("clts" ::: "memory"); return 0;
 	case VMI_CALL_Halt:
 	case VMI_CALL_SafeHalt:
@@ -114,7 +64,7 @@ static unsigned long vmi_e2e_hv_dispatch(unsigned long nr, unsigned long a0, uns
 	case VMI_CALL_FlushTLBOthers:
 		return 0; /* one CPU: nobody to wake or shoot down */
 	}
-	if (vmi_e2e_hv_mmu((uint32_t)nr, a0, a1))
+	if (vmi_native_op((uint32_t)nr, a0, a1))
 		return 0;
 	vmi_e2e_hv_unknown++;
 	vmi_e2e_printf("hypervisor: call %u is not handled\n", (unsigned)nr);

@@ -6,10 +6,11 @@
 #   make demo-e2e   one boot with vmware-like, serial output shown
 E2E_DIR := $(O)/e2e
 E2E_SRCS := $(sort $(wildcard tests/e2e/*.c))
-E2E_HDRS := tests/e2e/e2e.h tests/e2e/romdata.h tests/e2e/hypervisor.h include/vmi/guest.h include/vmi/rom_sdk.h
+E2E_HDRS := tests/e2e/e2e.h tests/e2e/romdata.h tests/e2e/hypervisor.h include/vmi/guest.h include/vmi/rom_sdk.h \
+	roms/native_ops.h
 # A kernel: no libc, no PIC (it runs where it is linked), no SSE, and no
 # loop turned into a memcpy call by gcc's loop distribution.
-E2E_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-pic -fno-pie \
+E2E_CFLAGS := $(STD) $(WARN) $(INC) -Iroms -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-mgeneral-regs-only -fno-builtin -fno-common \
 	$(if $(findstring clang,$(CC)),,-fno-tree-loop-distribute-patterns)
