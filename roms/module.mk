@@ -51,11 +51,11 @@ CORRUPT_ROMS_$(1) := $$(CORRUPT_ROM_NAMES:%=$$(ROMS_DIR)/%-$(1).rom)
 
 $$(ROMS_DIR)/obj/%-$(1).o: roms/%.c roms/rom_common.h roms/native_ops.h include/vmi/rom_sdk.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(ROM_CFLAGS_$(1)) -c $$< -o $$@
+	$$(CC) $$(ROM_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $$(VERSION_ROM_NAMES:%=$$(ROMS_DIR)/obj/%-$(1).o): $$(ROMS_DIR)/obj/%-$(1).o: roms/vmware-like.c roms/rom_common.h roms/native_ops.h include/vmi/rom_sdk.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(ROM_CFLAGS_$(1)) $$(ROM_DEFS_$$*) -c $$< -o $$@
+	$$(CC) $$(ROM_CFLAGS_$(1)) $$(ROM_DEFS_$$*) -MMD -MP -c $$< -o $$@
 
 $$(SAMPLE_ROMS_$(1)) $$(VERSION_ROMS_$(1)): $$(ROMS_DIR)/%-$(1).rom: $$(ROMS_DIR)/obj/%-$(1).o $$(MKROM)
 	$$(MKROM) --arch $(1) -o $$@ $$<

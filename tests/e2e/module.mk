@@ -28,10 +28,10 @@ E2E_GUEST_$(1) := $(E2E_DIR)/guest-$(1).elf
 E2E_OBJS_$(1) := $(E2E_SRCS:tests/e2e/%.c=$(E2E_DIR)/$(1)/%.o) $(E2E_DIR)/$(1)/$(2).o
 $(E2E_DIR)/$(1)/%.o: tests/e2e/%.c $(E2E_HDRS)
 	@mkdir -p $$(@D)
-	$$(CC) $(E2E_CFLAGS) $(E2E_CFLAGS_$(1)) -c $$< -o $$@
+	$$(CC) $(E2E_CFLAGS) $(E2E_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 $(E2E_DIR)/$(1)/$(2).o: tests/e2e/$(2).S
 	@mkdir -p $$(@D)
-	$$(CC) $(E2E_CFLAGS_$(1)) -c $$< -o $$@
+	$$(CC) $(E2E_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 $$(E2E_GUEST_$(1)): $$(E2E_OBJS_$(1)) $(LIB_$(1)) tests/e2e/$(3)
 	$$(CC) $(E2E_CFLAGS_$(1)) $(E2E_LDFLAGS) -T tests/e2e/$(3) -o $$@ $$(E2E_OBJS_$(1)) $(LIB_$(1))
 ALL_TARGETS += $$(E2E_GUEST_$(1))

@@ -12,10 +12,10 @@ GUEST_OBJS_x86_64 := $(GUEST_SRCS:tests/guest/%.c=$(O)/guest/x86_64/%.o)
 
 $(O)/guest/i386/%.o: tests/guest/%.c tests/guest/sample.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -m32 -march=i686 -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -m32 -march=i686 -MMD -MP -c $< -o $@
 $(O)/guest/x86_64/%.o: tests/guest/%.c tests/guest/sample.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone -MMD -MP -c $< -o $@
 # Linked without -Werror flags: the link step only takes the layout flags.
 $(GUEST_i386): $(GUEST_OBJS_i386)
 	$(CC) -m32 $(GUEST_LDFLAGS) -o $@ $^
@@ -28,7 +28,7 @@ ALL_TARGETS += $(GUEST_i386) $(GUEST_x86_64)
 GUEST_CLEAN_x86_64 := $(O)/guest/guest-clean-x86_64.elf
 $(O)/guest/clean/main.o: tests/guest/main.c tests/guest/sample.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone -DVMI_SAMPLE_CLEAN -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -m64 -mno-red-zone -DVMI_SAMPLE_CLEAN -MMD -MP -c $< -o $@
 $(GUEST_CLEAN_x86_64): $(filter-out %/main.o,$(GUEST_OBJS_x86_64)) $(O)/guest/clean/main.o
 	$(CC) -m64 $(GUEST_LDFLAGS) -o $@ $^
 ALL_TARGETS += $(GUEST_CLEAN_x86_64)

@@ -25,7 +25,7 @@ $(ROMTEST_EXEC32): tests/roms/exec_i386.c include/vmi/rom_sdk.h
 
 $(ROMTEST_DIR)/thunks-%.o: tests/roms/thunks.c include/vmi/rom_sdk.h
 	@mkdir -p $(@D)
-	$(CC) $(ROM_CFLAGS_$*) -c $< -o $@
+	$(CC) $(ROM_CFLAGS_$*) -MMD -MP -c $< -o $@
 $(ROMTEST_DIR)/thunks-%.rom: $(ROMTEST_DIR)/thunks-%.o $(MKROM)
 	$(MKROM) --arch $* -o $@ $<
 

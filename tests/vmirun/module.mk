@@ -12,7 +12,7 @@ VMIRUN_BAD_GUESTS := $(VMIRUN_BAD_DIR)/noann.so $(VMIRUN_BAD_DIR)/badinsn.so
 
 $(O)/tests/vmirun/%.o: tests/vmirun/%.c tests/vmirun/guest/wl.h tools/vmirun/guest_abi.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(VMIRUN_GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(VMIRUN_GUEST_CFLAGS) -MMD -MP -c $< -o $@
 # Linked without -Werror flags: the link step only takes the layout flags.
 $(VMIRUN_GUEST): $(VMIRUN_GUEST_OBJS)
 	@mkdir -p $(@D)
@@ -26,7 +26,7 @@ $(VMIRUN_BAD_DIR)/badinsn.so: $(O)/tests/vmirun/bad/badinsn.o $(O)/tests/vmirun/
 VMIRUN_BAD_ROM := $(VMIRUN_BAD_DIR)/bad-hc-x86_64.rom
 $(VMIRUN_BAD_DIR)/roms/bad-hc-x86_64.o: tests/vmirun/roms/bad-hc.c roms/rom_common.h include/vmi/rom_sdk.h
 	@mkdir -p $(@D)
-	$(CC) $(ROM_CFLAGS_x86_64) -c $< -o $@
+	$(CC) $(ROM_CFLAGS_x86_64) -MMD -MP -c $< -o $@
 $(VMIRUN_BAD_ROM): $(VMIRUN_BAD_DIR)/roms/bad-hc-x86_64.o $(MKROM)
 	$(MKROM) --arch x86_64 -o $@ $<
 
@@ -56,7 +56,7 @@ VMIRUN32_BAD_ROM := $(VMIRUN_BAD_DIR)/bad-hc-i386.rom
 
 $(O)/vmirun-i386/tests/vmirun/%.o: tests/vmirun/%.c tests/vmirun/guest/wl.h tools/vmirun/guest_abi.h include/vmi/guest.h
 	@mkdir -p $(@D)
-	$(CC) $(VMIRUN32_GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(VMIRUN32_GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(VMIRUN32_GUEST): $(VMIRUN32_GUEST_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(VMIRUN32_GUEST_LDFLAGS) -o $@ $^
@@ -69,7 +69,7 @@ $(VMIRUN_BAD_DIR)/badinsn-i386.so: $(O)/vmirun-i386/tests/vmirun/bad/badinsn.o \
 	$(CC) $(VMIRUN32_GUEST_LDFLAGS) -o $@ $^
 $(VMIRUN_BAD_DIR)/roms/bad-hc-i386.o: tests/vmirun/roms/bad-hc.c roms/rom_common.h include/vmi/rom_sdk.h
 	@mkdir -p $(@D)
-	$(CC) $(ROM_CFLAGS_i386) -c $< -o $@
+	$(CC) $(ROM_CFLAGS_i386) -MMD -MP -c $< -o $@
 $(VMIRUN32_BAD_ROM): $(VMIRUN_BAD_DIR)/roms/bad-hc-i386.o $(MKROM)
 	@mkdir -p $(@D)
 	$(MKROM) --arch i386 -o $@ $<
