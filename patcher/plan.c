@@ -148,22 +148,18 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
  * encoding still reaches from the new address; a CALL that was a fallback
  * from a stub that did not fit holds only for the same length.
  */
-/* What a CALL outcome must re-check at another address. */
-enum { VMI_REACH_ANY = 0, VMI_REACH_REL32, VMI_REACH_SLOT, VMI_REACH_RECHECK };
-/* form and encoding are also in fre; kept apart on purpose: deriving them
- * from fre in the per-site loop cost ~5 instructions per site (callgrind). */
+/* 32 bytes, so the memo (one per call id) stays small on a boot stack. */
 typedef struct vmi_outcome {
 	uint32_t key;       /* the entry's min_minor, flags, clobbers (wire bytes 12..15) */
-	uint8_t lo, hi;     /* site lengths it holds for; lo > hi: none */
-	uint8_t form;       /* enum vmi_form */
-	uint8_t reach;      /* VMI_REACH_* (CALL) */
-	uint32_t fre;       /* form | reason << 8 | encoding << 16, as the decision stores them */
-	uint8_t encoding;   /* enum vmi_encoding (CALL) */
-	uint8_t stub_len;   /* INLINE */
-	uint16_t reserved;
+	uint32_t lens;      /* bit (n & 31): holds for a site of n bytes (n is 5..32, so 32 is bit 0); 0: none */
+	uint32_t fre;       /* form | reason << 8 | encoding << 16: the decision's bytes 20..22 */
+	uint32_t reach_hi;  /* holds where (next - addr + 2^31) >> 32 <= reach_hi: 0 (a rel32 must reach), ~0 (anywhere) */
+	uint64_t next;      /* CALL: vmi_call_base() of its destination */
 	uint32_t stub_off;  /* INLINE: stub offset in the ROM image */
-	uint64_t dest;      /* CALL: the ROM entry (REL32) or the slot (RIP/ABS) */
+	uint8_t stub_len;   /* INLINE */
+	uint8_t reserved[3];
 } vmi_outcome;
+_Static_assert(sizeof(vmi_outcome) == 32, "vmi_outcome: 32 bytes");
 
 /* The key of a site: its wire bytes 12..15 as one little-endian word. */
 static inline uint32_t vmi_site_key(const vmi_site *s)
@@ -179,21 +175,26 @@ static bool vmi_reason_len_free(uint32_t reason)
 	       reason != VMI_REASON_NO_CALL && reason != VMI_REASON_OUT_OF_RANGE;
 }
 
+static inline uint32_t vmi_len_bit(uint32_t len)
+{
+	return 1u << (len & 31);
+}
+
+/* Site lengths from @lo up to VMI_SITE_MAX_LEN as vmi_outcome.lens bits. */
+static uint32_t vmi_lens_from(uint32_t lo)
+{
+	uint32_t bits = 0;
+	for (uint32_t n = lo; n <= VMI_SITE_MAX_LEN; n++)
+		bits |= vmi_len_bit(n);
+	return bits;
+}
+_Static_assert(VMI_SITE_MAX_LEN == 32 && VMI_SITE_MIN_LEN_I386 > 0, "vmi_outcome.lens: one bit per site length");
+
 /* Does remembered outcome @m hold for a site of @key and @len at @addr? */
 static inline bool vmi_outcome_holds(const vmi_outcome *m, uint32_t key, uint32_t len, uint64_t addr)
 {
-	if (m->key != key || len < m->lo || len > m->hi)
-		return false;
-	switch (m->reach) {
-	case VMI_REACH_ANY:
-		return true;
-	case VMI_REACH_REL32:
-		return vmi_rel32_reaches(addr + VMI_CALL_REL32_LEN, m->dest);
-	case VMI_REACH_SLOT:
-		return vmi_rel32_reaches(addr + VMI_CALL_IND_LEN, m->dest);
-	default:
-		return false; /* another encoding may win here: decide afresh */
-	}
+	return m->key == key && ((m->lens >> (len & 31)) & 1) &&
+	       (m->next - addr + 0x80000000ull) >> 32 <= m->reach_hi;
 }
 
 /*
@@ -206,39 +207,37 @@ static __attribute__((noinline)) void vmi_outcome_decide(const vmi_offer *offer,
 {
 	vmi_decision d;
 	vmi_decide_site(offer, opts, s, &d);
-	*m = (vmi_outcome){ .key = vmi_site_key(s), .lo = 1, .hi = 0 };
-	m->form = d.form;
-	m->encoding = d.encoding;
+	*m = (vmi_outcome){ .key = vmi_site_key(s), .reach_hi = UINT32_MAX };
 	m->fre = (uint32_t)d.form | (uint32_t)d.reason << 8 | (uint32_t)d.encoding << 16;
+	uint64_t dest = 0;
 	if (d.form == VMI_FORM_INLINE || d.form == VMI_FORM_CALL) {
 		/* Decided only for a call the ROM's table has: the entry exists. */
 		vmi_rom_call rc;
 		vmi_rom_call_at_fast(offer->rom, (uint32_t)offer->call_slot[s->call_id] - 1, &rc);
 		m->stub_off = rc.stub_off;
 		m->stub_len = (uint8_t)rc.stub_len;
-		m->dest = d.encoding == VMI_ENC_CALL_REL32 ? opts->rom_addr + rc.entry_off
-							   : vmi_slot_addr(opts, s->call_id);
+		dest = d.encoding == VMI_ENC_CALL_REL32 ? opts->rom_addr + rc.entry_off : vmi_slot_addr(opts, s->call_id);
 	}
-	if (d.form == VMI_FORM_CALL) {
-		bool x64 = offer->arch == VMI_ARCH_X86_64;
-		bool indirect = opts->flags & VMI_PATCH_F_INDIRECT;
-		if (d.encoding == VMI_ENC_CALL_REL32)
-			m->reach = x64 ? VMI_REACH_REL32 : VMI_REACH_ANY;
-		else if (d.encoding == VMI_ENC_CALL_RIP)
-			/* Direct mode took the slot only because rel32 missed. */
-			m->reach = indirect ? VMI_REACH_SLOT : VMI_REACH_RECHECK;
+	m->next = vmi_call_base(d.encoding, dest);
+	bool recheck = false;
+	if (d.form == VMI_FORM_CALL && offer->arch == VMI_ARCH_X86_64) {
+		/* An x86-64 displacement must reach from each site; an i386 one
+		 * wraps around, and an absolute slot address needs no reach. */
+		if (d.encoding == VMI_ENC_CALL_REL32 || (opts->flags & VMI_PATCH_F_INDIRECT))
+			m->reach_hi = 0;
+		else
+			/* Direct mode took the slot only because rel32 missed: at
+			 * another address rel32 may win, so decide afresh. */
+			recheck = true;
 	}
-	if (s->call_id >= VMI_CALL_ID_LIMIT)
-		return; /* not remembered: no slot per call */
-	if (d.form == VMI_FORM_NOP || (d.form == VMI_FORM_IDENT && vmi_reason_len_free(d.reason))) {
-		m->lo = 0;
-		m->hi = UINT8_MAX;
-	} else if (d.form == VMI_FORM_INLINE || (d.form == VMI_FORM_CALL && d.reason == VMI_REASON_OK)) {
-		m->lo = s->len;
-		m->hi = UINT8_MAX;
-	} else if (d.form == VMI_FORM_CALL) {
-		m->lo = m->hi = s->len;
-	}
+	if (s->call_id >= VMI_CALL_ID_LIMIT || recheck)
+		return; /* not remembered (lens stays 0) */
+	if (d.form == VMI_FORM_NOP || (d.form == VMI_FORM_IDENT && vmi_reason_len_free(d.reason)))
+		m->lens = vmi_lens_from(1);
+	else if (d.form == VMI_FORM_INLINE || (d.form == VMI_FORM_CALL && d.reason == VMI_REASON_OK))
+		m->lens = vmi_lens_from(s->len);
+	else if (d.form == VMI_FORM_CALL)
+		m->lens = vmi_len_bit(s->len);
 }
 
 /* The final bytes of a site at @addr of @len bytes with outcome @m.
@@ -249,7 +248,7 @@ static inline void vmi_render(const uint8_t *rom_image, const vmi_outcome *m, ui
 {
 	uint32_t n = 0;
 
-	switch (m->form) {
+	switch ((uint8_t)m->fre) {
 	case VMI_FORM_IDENT:
 		vmi_copy_upto32(out, native, native_len);
 		n = native_len;
@@ -259,7 +258,7 @@ static inline void vmi_render(const uint8_t *rom_image, const vmi_outcome *m, ui
 		n = m->stub_len;
 		break;
 	case VMI_FORM_CALL:
-		n = vmi_encode_call(out, m->encoding, addr, m->dest);
+		n = vmi_encode_call(out, (uint8_t)(m->fre >> 16), addr, m->next);
 		break;
 	default:
 		break;
@@ -267,46 +266,73 @@ static inline void vmi_render(const uint8_t *rom_image, const vmi_outcome *m, ui
 	vmi_nop_pad(out + n, len - n);
 }
 
-/* A window on one region: the hot loop's bounds test without a lookup. */
+/*
+ * A window on one region: the fast loop's bounds test without a lookup.
+ * Addresses are taken from the host address of the entry's offset field,
+ * so the window carries the sums that turn that address plus the offset
+ * into the offset in the window (@woff) and into a host address (@host).
+ * @shut: the one-compare test below cannot be used (no region yet, or
+ * one shorter than the longest site); the fast loop does not run on it.
+ */
 typedef struct vmi_window {
-	uint8_t *host;
-	uint64_t addr, len;
+	uint64_t woff;     /* window offset = field's host address + offset + woff */
+	uint64_t room;     /* region length */
+	uintptr_t host;    /* host address = field's host address + offset + host */
+	uint64_t region;   /* region index << 56, its place in decision word 2 */
+	uint32_t shut;     /* 1: not usable by the fast loop */
 } vmi_window;
 
-static inline vmi_window vmi_window_of(const vmi_patch_opts *o, int region)
+/* @tbias: target address of a table byte minus its host address. */
+static inline vmi_window vmi_window_of(const vmi_patch_opts *o, int region, uint64_t tbias)
 {
-	/* An empty window at 1 misses every site (none has length 0). */
 	if (region < 0)
-		return (vmi_window){ NULL, 1, 0 };
+		return (vmi_window){ .shut = 1 };
 	const vmi_region *r = &o->regions[region];
-	return (vmi_window){ r->host, r->addr, r->len };
+	return (vmi_window){ .woff = tbias - r->addr,
+			     .room = r->len,
+			     .host = (uintptr_t)r->host + (uintptr_t)(tbias - r->addr),
+			     .region = (uint64_t)region << 56,
+			     .shut = r->len < VMI_SITE_MAX_LEN };
 }
 
-static inline unsigned vmi_window_misses(const vmi_window *w, uint64_t addr, uint64_t len)
+/* Does a span of @len <= VMI_SITE_MAX_LEN bytes at window offset @off
+ * miss an open window? One compare: room >= VMI_SITE_MAX_LEN >= len, and
+ * an offset below the window wraps past room. */
+static inline bool vmi_window_misses(const vmi_window *w, uint64_t off, uint32_t len)
 {
-	return vmi_span_misses(w->addr, w->len, addr, len);
+	return off > w->room - len;
 }
 
 /* The decision's bytes 8..23 as two words: one store each instead of
- * eight. The field layout is pinned below; a big-endian host stores
- * field by field. */
+ * eight. Bytes 16..19 are the entry's bytes 8..11 (call id, length,
+ * native length) as read. The field layout is pinned below; a
+ * big-endian host stores field by field. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define VMI_DEC_PACKED 1
 _Static_assert(offsetof(vmi_decision, index) == 8 && offsetof(vmi_decision, orig_off) == 12 &&
-		       offsetof(vmi_decision, call_id) == 16 && offsetof(vmi_decision, form) == 18 &&
-		       offsetof(vmi_decision, reason) == 19 && offsetof(vmi_decision, encoding) == 20 &&
-		       offsetof(vmi_decision, len) == 21 && offsetof(vmi_decision, region) == 22 &&
-		       offsetof(vmi_decision, native_len) == 23 && sizeof(vmi_decision) == 24,
+		       offsetof(vmi_decision, call_id) == 16 && offsetof(vmi_decision, len) == 18 &&
+		       offsetof(vmi_decision, native_len) == 19 && offsetof(vmi_decision, form) == 20 &&
+		       offsetof(vmi_decision, reason) == 21 && offsetof(vmi_decision, encoding) == 22 &&
+		       offsetof(vmi_decision, region) == 23 && sizeof(vmi_decision) == 24,
 	       "vmi_decision layout the planner stores as words");
 #endif
+_Static_assert(VMI_SE_CALL_ID == 8 && VMI_SE_SITE_LEN == 10 && VMI_SE_NATIVE_LEN == 11,
+	       "entry bytes 8..11: call id, length, native length");
 
-static inline void vmi_dec_put(vmi_decision *d, uint64_t addr, uint32_t index, uint32_t orig_off,
-			       uint32_t call_id, uint32_t fre, uint32_t len, uint32_t region, uint32_t native_len)
+/* The entry's bytes 8..11 as one word (vmi_decision's bytes 16..19). */
+static inline uint32_t vmi_ident_of(uint32_t call_id, uint32_t len, uint32_t native_len)
+{
+	return call_id | len << 16 | native_len << 24;
+}
+
+/* @ident: the entry's bytes 8..11 (vmi_ident_of); @fre and @region come
+ * shifted to their places in word 2 (vmi_outcome, vmi_window). */
+static inline void vmi_dec_put(vmi_decision *d, uint64_t addr, uint32_t index, uint32_t orig_off, uint32_t ident,
+			       uint64_t fre, uint64_t region)
 {
 #ifdef VMI_DEC_PACKED
 	uint64_t w1 = (uint64_t)index | (uint64_t)orig_off << 32;
-	uint64_t w2 = (uint64_t)call_id | (uint64_t)fre << 16 | (uint64_t)len << 40 | (uint64_t)region << 48 |
-		      (uint64_t)native_len << 56;
+	uint64_t w2 = (uint64_t)ident | fre | region;
 	d->addr = addr;
 	__builtin_memcpy((uint8_t *)d + 8, &w1, 8);
 	__builtin_memcpy((uint8_t *)d + 16, &w2, 8);
@@ -314,14 +340,155 @@ static inline void vmi_dec_put(vmi_decision *d, uint64_t addr, uint32_t index, u
 	d->addr = addr;
 	d->index = index;
 	d->orig_off = orig_off;
-	d->call_id = (uint16_t)call_id;
-	d->form = (uint8_t)fre;
-	d->reason = (uint8_t)(fre >> 8);
-	d->encoding = (uint8_t)(fre >> 16);
-	d->len = (uint8_t)len;
-	d->region = (uint8_t)region;
-	d->native_len = (uint8_t)native_len;
+	d->call_id = (uint16_t)ident;
+	d->len = (uint8_t)(ident >> 16);
+	d->native_len = (uint8_t)(ident >> 24);
+	d->form = (uint8_t)(fre >> 32);
+	d->reason = (uint8_t)(fre >> 40);
+	d->encoding = (uint8_t)(fre >> 48);
+	d->region = (uint8_t)(region >> 56);
 #endif
+}
+
+/*
+ * What the per-site loop carries. Kept in one place so the rare path can
+ * be a function of its own: the fast loop then makes no call, and its
+ * values stay in registers instead of being saved around one.
+ */
+typedef struct vmi_planner {
+	const vmi_annotations *ann;
+	const vmi_offer *offer;
+	const vmi_patch_opts *o;   /* the plan's full-size copy */
+	const uint8_t *rom_image;  /* NULL without a ROM */
+	vmi_decision *dec;
+	uint8_t *pool;
+	size_t pool_cap;           /* pool bytes available */
+	size_t pool_off;           /* pool bytes used */
+	uint64_t tbias;            /* target address of a table byte minus its host address */
+	uint64_t prev_end;         /* end of the previous site */
+	uint32_t irregular;        /* a site started before the previous one ended */
+	uint32_t min_len;          /* the arch's shortest site */
+	int region, native_region; /* of the last site the full checks saw */
+	vmi_window win, nwin;      /* on those regions */
+	/* The last outcome per call id; the extra slot stands for ids past
+	 * the limit and never holds. */
+	vmi_outcome memo[VMI_CALL_ID_LIMIT + 1];
+} vmi_planner;
+
+/* Record site @i: its decision, its original bytes, its final bytes. */
+static inline __attribute__((always_inline)) void vmi_plan_emit(const vmi_planner *p, uint32_t i, size_t pool_off,
+								const vmi_outcome *m, uint64_t addr, uint32_t ident,
+								uint64_t region, const uint8_t *host, const uint8_t *native)
+{
+	uint8_t *out = p->pool + pool_off;
+	uint32_t len = (ident >> 16) & 0xff, native_len = ident >> 24;
+	vmi_dec_put(&p->dec[i], addr, i, (uint32_t)pool_off, ident, (uint64_t)m->fre << 32, region);
+	vmi_copy_upto32(out, host, len);
+	vmi_render(p->rom_image, m, addr, len, native, native_len, out + len);
+}
+
+/*
+ * The rare path for site @i: the full checks (and the error of a bad
+ * site), new windows, the full decision when the remembered one does not
+ * hold, and the site's record.
+ */
+static __attribute__((noinline)) vmi_status vmi_plan_slow(vmi_planner *p, uint32_t i)
+{
+	vmi_site s;
+	vmi_site_decode(p->ann, i, &s);
+	vmi_status st = vmi_site_check(p->o, p->ann->arch, &s, &p->region, &p->native_region);
+	if (st != VMI_OK)
+		return st;
+	p->win = vmi_window_of(p->o, p->region, p->tbias);
+	p->nwin = vmi_window_of(p->o, p->native_region, p->tbias);
+	if (2u * s.len > p->pool_cap - p->pool_off)
+		return VMI_E_NO_SPACE;
+	p->irregular |= (uint32_t)(s.addr < p->prev_end);
+	p->prev_end = s.addr + s.len;
+	vmi_outcome *m = &p->memo[s.call_id < VMI_CALL_ID_LIMIT ? s.call_id : VMI_CALL_ID_LIMIT];
+	if (!vmi_outcome_holds(m, vmi_site_key(&s), s.len, s.addr))
+		vmi_outcome_decide(p->offer, p->o, &s, m);
+	const vmi_region *r = &p->o->regions[p->region];
+	const uint8_t *host = r->host + (s.addr - r->addr), *native = NULL;
+	if (s.native_len) {
+		const vmi_region *nr = &p->o->regions[p->native_region];
+		native = nr->host + (s.native_addr - nr->addr);
+	}
+	vmi_plan_emit(p, i, p->pool_off, m, s.addr, vmi_ident_of(s.call_id, s.len, s.native_len), p->win.region,
+		      host, native);
+	p->pool_off += 2u * s.len;
+	return VMI_OK;
+}
+
+/*
+ * The fast path: sites from @i on while each is inside the current
+ * windows, of a valid length, in address order after the previous one,
+ * fits the pool and its call's remembered outcome holds. Returns the
+ * first site it did not take (the table's count when done). The entry is
+ * read in place at its wire offsets. Each test is its own branch, never
+ * taken on a good table, which costs less than combining them.
+ */
+static uint32_t vmi_plan_fast(vmi_planner *p, uint32_t i)
+{
+	const uint32_t count = p->ann->count, esz = p->ann->entry_size;
+	/* The pool test below assumes up to 2 * VMI_SITE_MAX_LEN bytes per site. */
+	if (p->win.shut || p->pool_cap < 2 * VMI_SITE_MAX_LEN)
+		return i;
+	const size_t pool_last = p->pool_cap - 2 * VMI_SITE_MAX_LEN;
+	/* Without a native window yet (no site had a native copy), test
+	 * native copies against the site's own region: one inside it is in a
+	 * region, which is all the full checks ask. */
+	const vmi_window win = p->win, nwin = p->nwin.shut ? p->win : p->nwin;
+	/* Sites below this prefetch the text of a site VMI_PREFETCH_SITES ahead. */
+	const uint32_t ahead_end = count > VMI_PREFETCH_SITES ? count - VMI_PREFETCH_SITES : 0;
+	const uint32_t min_len = p->min_len;
+	const uint64_t tbias = p->tbias;
+	const vmi_outcome *memo = p->memo;
+	size_t pool_off = p->pool_off;
+	uint64_t prev_end = p->prev_end;
+	const uint8_t *e = p->ann->table + (size_t)i * esz;
+
+	for (; i < count; i++, e += esz) {
+		/* A kernel's sites are far apart in text that is not in the
+		 * cache (an image just read, a kernel just loaded): ask for the
+		 * text of a site a few entries ahead, so the misses overlap
+		 * instead of stalling one by one. Integer arithmetic: the address
+		 * may be anywhere, and a prefetch never faults. */
+		if (i < ahead_end) {
+			const uint8_t *ahead = e + (size_t)VMI_PREFETCH_SITES * esz;
+			__builtin_prefetch((const void *)((uintptr_t)ahead + win.host +
+							  (uintptr_t)(int32_t)vmi_le32(ahead + VMI_SE_SITE_OFF)));
+		}
+		/* Unsigned 64-bit sums: a hostile offset wraps (defined) and
+		 * then fails the bounds test. Each offset counts from its own
+		 * field (site_off is the entry's first). */
+		const uint64_t at = (uint64_t)(uintptr_t)e;
+		const uint64_t site = at + (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_SITE_OFF);
+		const uint64_t nat = at + VMI_SE_NATIVE_OFF + (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_NATIVE_OFF);
+		const uint32_t ident = vmi_le32(e + VMI_SE_CALL_ID);
+		const uint32_t call_id = ident & 0xffff, len = (ident >> 16) & 0xff, native_len = ident >> 24;
+		const uint64_t addr = site + tbias;
+		/* Lengths first: the window tests need len <= VMI_SITE_MAX_LEN. */
+		if (len - min_len > VMI_SITE_MAX_LEN - min_len || native_len > len)
+			break;
+		if (vmi_window_misses(&win, site + win.woff, len))
+			break;
+		if (native_len && vmi_window_misses(&nwin, nat + nwin.woff, native_len))
+			break;
+		/* Out of order or overlapping: the rare path notes it. */
+		if (addr < prev_end || pool_off > pool_last)
+			break;
+		const vmi_outcome *m = &memo[call_id < VMI_CALL_ID_LIMIT ? call_id : VMI_CALL_ID_LIMIT];
+		if (!vmi_outcome_holds(m, vmi_le32(e + VMI_SE_MIN_MINOR), len, addr))
+			break;
+		prev_end = addr + len;
+		vmi_plan_emit(p, i, pool_off, m, addr, ident, win.region,
+			      (const uint8_t *)(win.host + (uintptr_t)site), (const uint8_t *)(nwin.host + (uintptr_t)nat));
+		pool_off += 2u * len;
+	}
+	p->pool_off = pool_off;
+	p->prev_end = prev_end;
+	return i;
 }
 
 vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_offer *offer,
@@ -352,101 +519,46 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	/* The workspace is checked as it fills (so the table is read once)
 	 * and against the documented size at the end; nothing outside it is
 	 * written either way. */
-	size_t dec_bytes = (size_t)ann->count * sizeof(vmi_decision);
+	const uint32_t count = ann->count;
+	size_t dec_bytes = (size_t)count * sizeof(vmi_decision);
 	if (ws_len < dec_bytes)
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 	/* Pool offsets are 32-bit (vmi_decision.orig_off). */
 	size_t pool_cap = ws_len - dec_bytes < UINT32_MAX ? ws_len - dec_bytes : UINT32_MAX;
 
-	vmi_decision *dec = (vmi_decision *)ws;
-	/* An empty table may come with no workspace at all: no NULL arithmetic. */
-	uint8_t *pool = ws ? (uint8_t *)ws + dec_bytes : NULL;
-	uint8_t *saved = pool;
-	const vmi_patch_opts *o = &plan->opts;
-	const uint32_t min_len = ann->arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64;
-	int region = -1, native_region = -1;
-	vmi_window win = vmi_window_of(o, -1), nwin = win;
-	vmi_outcome memo[VMI_CALL_ID_LIMIT], scratch;
-	for (uint32_t k = 0; k < VMI_CALL_ID_LIMIT; k++)
-		memo[k] = (vmi_outcome){ .lo = 1, .hi = 0 };
+	vmi_planner p = {
+		.ann = ann,
+		.offer = offer,
+		.o = &plan->opts,
+		.rom_image = offer->rom ? offer->rom->image : NULL,
+		.dec = (vmi_decision *)ws,
+		/* An empty table may come with no workspace at all: no NULL arithmetic. */
+		.pool = ws ? (uint8_t *)ws + dec_bytes : NULL,
+		.pool_cap = pool_cap,
+		.tbias = ann->table_addr - (uint64_t)(uintptr_t)ann->table,
+		.min_len = ann->arch == VMI_ARCH_I386 ? VMI_SITE_MIN_LEN_I386 : VMI_SITE_MIN_LEN_X86_64,
+		.region = -1,
+		.native_region = -1,
+	};
+	/* Nothing remembered yet (lens 0), no window open yet: the first site
+	 * takes the rare path. */
+	p.win = p.nwin = vmi_window_of(p.o, -1, p.tbias);
 	/* Linkers emit tables in address order, so the loop only notes a site
 	 * that starts before the previous one ends (out of order, or an
 	 * overlap); such a table is sorted and checked after the loop. */
-	bool irregular = false;
-	uint64_t prev_end = 0;
-	/* The entry is read in place, field by field at its wire offsets; a
-	 * vmi_site is built only for the rare sites the fast tests refer to
-	 * the full checks and the full decision. */
-	const uint8_t *rom_image = offer->rom ? offer->rom->image : NULL;
-	const uint32_t count = ann->count, esz = ann->entry_size;
-	const uint8_t *e = ann->table;
-	uint64_t entry_addr = ann->table_addr;
-	for (uint32_t i = 0; i < count; i++, e += esz, entry_addr += esz) {
-		/* A kernel's sites are far apart in text that is not in the
-		 * cache (an image just read, a kernel just loaded): ask for the
-		 * text of a site a few entries ahead, so the misses overlap
-		 * instead of stalling one by one. Integer arithmetic: the address
-		 * may be anywhere, and a prefetch never faults. */
-		if (i + VMI_PREFETCH_SITES < count) {
-			const uint8_t *ahead = e + (size_t)VMI_PREFETCH_SITES * esz;
-			uint64_t a = entry_addr + (uint64_t)VMI_PREFETCH_SITES * esz +
-				     (uint64_t)(int64_t)(int32_t)vmi_le32(ahead + VMI_SE_SITE_OFF);
-			__builtin_prefetch((const void *)((uintptr_t)win.host + (uintptr_t)(a - win.addr)));
-		}
-		/* Unsigned 64-bit sums: a hostile offset wraps (defined) and
-		 * then fails the bounds test. */
-		uint64_t addr = entry_addr + VMI_SE_SITE_OFF + (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_SITE_OFF);
-		uint64_t native_addr = entry_addr + VMI_SE_NATIVE_OFF +
-				       (uint64_t)(int64_t)(int32_t)vmi_le32(e + VMI_SE_NATIVE_OFF);
-		uint32_t len = e[VMI_SE_SITE_LEN], native_len = e[VMI_SE_NATIVE_LEN];
-		/* One branch for the common case; any doubt goes to the full
-		 * checks, which also give the error of a bad site. */
-		unsigned odd = vmi_window_misses(&win, addr, len) |
-			       (unsigned)(len - min_len > VMI_SITE_MAX_LEN - min_len) | (unsigned)(native_len > len) |
-			       (native_len ? vmi_window_misses(&nwin, native_addr, native_len) : 0u);
-		const uint8_t *host, *native = NULL;
-		if (!odd) {
-			host = win.host + (addr - win.addr);
-			if (native_len)
-				native = nwin.host + (native_addr - nwin.addr);
-		} else {
-			vmi_site s;
-			vmi_site_decode(ann, i, &s);
-			st = vmi_site_check(o, ann->arch, &s, &region, &native_region);
-			if (st != VMI_OK)
-				return vmi_plan_fail(plan, st, i, i);
-			win = vmi_window_of(o, region);
-			nwin = vmi_window_of(o, native_region);
-			host = win.host + (addr - win.addr);
-			if (native_len)
-				native = nwin.host + (native_addr - nwin.addr);
-		}
-		size_t pool_off = (size_t)(saved - pool);
-		if (2u * len > pool_cap - pool_off)
-			return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
-		irregular |= addr < prev_end;
-		prev_end = addr + len;
-
-		uint32_t call_id = vmi_le16(e + VMI_SE_CALL_ID);
-		vmi_outcome *m = call_id < VMI_CALL_ID_LIMIT ? &memo[call_id] : &scratch;
-		if (call_id >= VMI_CALL_ID_LIMIT ||
-		    !vmi_outcome_holds(m, vmi_le32(e + VMI_SE_MIN_MINOR), len, addr)) {
-			vmi_site s;
-			vmi_site_decode(ann, i, &s);
-			vmi_outcome_decide(offer, o, &s, m);
-		}
-
-		vmi_dec_put(&dec[i], addr, i, (uint32_t)pool_off, call_id, m->fre, len, (uint32_t)region, native_len);
-
-		vmi_copy_upto32(saved, host, len);
-		vmi_render(rom_image, m, addr, len, native, native_len, saved + len);
-		saved += 2u * len;
+	for (uint32_t i = 0; (i = vmi_plan_fast(&p, i)) < count; i++) {
+		st = vmi_plan_slow(&p, i);
+		if (st == VMI_E_NO_SPACE)
+			return vmi_plan_fail(plan, st, 0, 0);
+		if (st != VMI_OK)
+			return vmi_plan_fail(plan, st, i, i);
 	}
-	size_t pool_len = count ? (size_t)(saved - pool) : 0;
+	size_t pool_len = count ? p.pool_off : 0;
 	if (ws_len < vmi_ws_bytes(count, pool_len))
 		return vmi_plan_fail(plan, VMI_E_NO_SPACE, 0, 0);
 
-	if (irregular) {
+	vmi_decision *dec = p.dec;
+	if (p.irregular) {
 		/* Sorted by (address, entry index): for a table in order the first
 		 * overlapping neighbours are the ones the entry order meets first. */
 		vmi_dec_sort(dec, count);
@@ -459,9 +571,9 @@ vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_
 	}
 
 	plan->decisions = dec;
-	plan->count = ann->count;
+	plan->count = count;
 	plan->arch = ann->arch;
-	plan->pool = pool;
+	plan->pool = p.pool;
 	plan->pool_len = pool_len;
 	plan->ann = ann;
 	plan->offer = offer;

@@ -160,18 +160,19 @@ _Static_assert(offsetof(vmi_patch_opts, slots) + sizeof(uint8_t *) == sizeof(vmi
 
 /* One planned site; the workspace holds an array of these, then for each
  * site its original bytes followed by its final bytes: 24 bytes + twice
- * the site length per site. */
+ * the site length per site. call_id, len and native_len are in the order
+ * of the site entry's bytes 8..11, which the planner stores as read. */
 typedef struct vmi_decision {
 	uint64_t addr;     /* site address in the target */
 	uint32_t index;    /* entry index in the site table */
 	uint32_t orig_off; /* offset of the saved original bytes in the pool (final bytes follow) */
 	uint16_t call_id;  /* VMI_CALL_* */
+	uint8_t len;       /* site length */
+	uint8_t native_len;/* native length */
 	uint8_t form;      /* enum vmi_form */
 	uint8_t reason;    /* enum vmi_reason */
 	uint8_t encoding;  /* enum vmi_encoding for CALL */
-	uint8_t len;       /* site length */
 	uint8_t region;    /* index of the region holding the site */
-	uint8_t native_len;/* native length */
 } vmi_decision;
 
 /* Per-form and per-reason counts. */
