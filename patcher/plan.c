@@ -428,9 +428,10 @@ static __attribute__((noinline)) vmi_status vmi_plan_slow(vmi_planner *p, uint32
  * read in place at its wire offsets. Each test is its own branch, never
  * taken on a good table, which costs less than combining them.
  */
-static uint32_t vmi_plan_fast(vmi_planner *p, uint32_t i)
+static inline __attribute__((always_inline)) uint32_t vmi_plan_fast_esz(vmi_planner *p, uint32_t i,
+									 const uint32_t esz)
 {
-	const uint32_t count = p->ann->count, esz = p->ann->entry_size;
+	const uint32_t count = p->ann->count;
 	/* The pool test below assumes up to 2 * VMI_SITE_MAX_LEN bytes per site. */
 	if (p->win.shut || p->pool_cap < 2 * VMI_SITE_MAX_LEN)
 		return i;
@@ -489,6 +490,16 @@ static uint32_t vmi_plan_fast(vmi_planner *p, uint32_t i)
 	p->pool_off = pool_off;
 	p->prev_end = prev_end;
 	return i;
+}
+
+/* Entries of today's size get a loop where the size is a constant (the
+ * entry fields are then fixed offsets from one pointer); a table from a
+ * newer guest with longer entries gets the general one. */
+static uint32_t vmi_plan_fast(vmi_planner *p, uint32_t i)
+{
+	if (p->ann->entry_size == VMI_SITE_ENTRY_V1_SIZE)
+		return vmi_plan_fast_esz(p, i, VMI_SITE_ENTRY_V1_SIZE);
+	return vmi_plan_fast_esz(p, i, p->ann->entry_size);
 }
 
 vmi_status vmi_plan_build(vmi_plan *plan, const vmi_annotations *ann, const vmi_offer *offer,
