@@ -26,9 +26,11 @@ INC := -Iinclude
 # Freestanding core: no libc, no allocation, position-independent code,
 # no SSE/red zone (kernel context), hidden symbols. clang turns switches
 # returning strings into tables of absolute pointers unless jump tables are off.
+# It runs on a kernel's early stack: no frame may pass 5 KiB (the planner's,
+# with its per-call memo, is ~4.5 KiB; the whole boot path ~5.3 KiB).
 FS_CFLAGS := $(STD) $(WARN) $(INC) -O2 -g -ffreestanding -fno-stack-protector \
 	-fPIE -fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-mgeneral-regs-only -fno-common -fno-builtin -DVMI_FREESTANDING=1 \
+	-mgeneral-regs-only -fno-common -fno-builtin -DVMI_FREESTANDING=1 -Wframe-larger-than=5120 \
 	$(if $(findstring clang,$(CC)),-fno-jump-tables,-fno-tree-loop-distribute-patterns)
 FS_CFLAGS_i386 := -m32 -march=i686
 FS_CFLAGS_x86_64 := -m64 -mno-red-zone
