@@ -31,6 +31,7 @@
 #endif
 
 #include "synth.h"
+#include "vmi/internal/util.h"
 
 #define VMI_BENCH_MAX_REPS 101
 
@@ -116,26 +117,6 @@ static void vmi_bench_evict(const vmi_bench_cfg *cfg)
 	}
 }
 
-/* Site copies of 1..32 bytes as two overlapping fixed-size moves, which
- * the compiler inlines: the floor below must not pay a libc call per
- * site (the gather baseline does, which is why it is slower). */
-static inline void vmi_bench_copy_site(uint8_t *d, const uint8_t *s, size_t n)
-{
-	if (n >= 16) {
-		memcpy(d, s, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	}
-}
-
 /*
  * The two-phase floor: the memory traffic plan + apply must have with
  * this API, and nothing else. A plan-shaped pass reads every entry, finds
@@ -143,7 +124,9 @@ static inline void vmi_bench_copy_site(uint8_t *d, const uint8_t *s, size_t n)
  * original and the final bytes) and writes a vmi_decision-sized record;
  * an apply-shaped pass reads the records back and writes every site.
  * No decision, no check: what is left of plan+apply above this is the
- * patcher's own work. @ws: at least the patcher's workspace.
+ * patcher's own work. Site copies use the patcher's own word moves, so
+ * neither side pays a libc call per site (the gather baseline does).
+ * @ws: at least the patcher's workspace.
  */
 static void vmi_bench_floor(const vmi_synth_guest *g, uint8_t *ws)
 {
@@ -164,13 +147,13 @@ static void vmi_bench_floor(const vmi_synth_guest *g, uint8_t *ws)
 		rec[i].orig_off = pool_off;
 		/* The rest of the record (call id .. region): the entry's bytes 8..15. */
 		memcpy((uint8_t *)&rec[i] + offsetof(vmi_decision, call_id), e + 8, sizeof(vmi_decision) - offsetof(vmi_decision, call_id));
-		vmi_bench_copy_site(pool + pool_off, site, len);
-		vmi_bench_copy_site(pool + pool_off + len, site, len);
+		vmi_copy_upto32(pool + pool_off, site, len);
+		vmi_copy_upto32(pool + pool_off + len, site, len);
 		pool_off += 2u * len;
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const vmi_decision *d = &rec[i];
-		vmi_bench_copy_site(g->text + (d->addr - VMI_SYNTH_TEXT_ADDR), pool + d->orig_off + d->len, d->len);
+		vmi_copy_upto32(g->text + (d->addr - VMI_SYNTH_TEXT_ADDR), pool + d->orig_off + d->len, d->len);
 	}
 }
 
