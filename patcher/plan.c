@@ -142,7 +142,7 @@ static vmi_status vmi_site_check(const vmi_patch_opts *o, uint32_t arch, const v
  * and on its address only through the reach of a call. Sites of one call
  * mostly agree on all but the address, so the last outcome per call is
  * remembered, with what rendering it needs (the stub's place in the ROM,
- * the call's destination): an IDENT for a length-independent reason or a
+ * what the call's field counts from): an IDENT for a length-independent reason or a
  * NOP holds for any length, an INLINE for any length at least the
  * remembered one (the stub still fits), a CALL likewise as long as its
  * encoding still reaches from the new address; a CALL that was a fallback
