@@ -429,6 +429,31 @@ def test_lint_jobs(c):
     check(rc == 2 and "--jobs" in se, "vmilint --jobs 0: exit %d %r" % (rc, se))
 
 
+def test_lint_jobs_never_in_step(c):
+    """The fallback when pieces never fall into step: a text of one NOP and
+    then only EB EB (jmp -21, two bytes). Decoded whole, instructions start
+    at 0 and then at odd offsets; every piece starts at an even offset
+    (size // n * k), decodes even offsets and never meets the piece before
+    it, so the sweep must redo the text on one thread. The counts are
+    exact: one NOP and (size - 1) / 2 jumps, nothing undecodable."""
+    raw = os.path.join(c.work, "never-in-step.bin")
+    img = os.path.join(c.work, "never-in-step.elf")
+    size = 3 * 1024 * 1024 + 1
+    with open(raw, "wb") as f:
+        f.write(b"\x90" + b"\xeb" * (size - 1))
+    rc, _, se = run(["objcopy", "-I", "binary", "-O", "elf64-x86-64", "-B", "i386:x86-64",
+                     "--rename-section", ".data=.text,alloc,load,readonly,code,contents", raw, img])
+    if not check(rc == 0, "vmilint never in step: objcopy failed: %s" % se.strip()):
+        return
+    for jobs in ("1", "2", "3", "8"):
+        rc, so, se = run([c.bin["vmilint"], "--json", "--jobs", jobs, img])
+        r = json.loads(so) if rc == 0 else {}
+        check(r.get("text_bytes") == size and r.get("instructions") == 1 + (size - 1) // 2 and
+              r.get("undecodable_bytes") == 0,
+              "vmilint never in step, --jobs %s: exit %d %r %s" %
+              (jobs, rc, {k: r.get(k) for k in ("text_bytes", "instructions", "undecodable_bytes")}, se.strip()))
+
+
 def test_lint_clean(c):
     rc, so, se = run([c.bin["vmilint"], "--strict", "--json", c.clean])
     check(rc == 0 and json.loads(so)["summary"]["findings"] == 0, "vmilint clean: exit %d %s" % (rc, se.strip()))
@@ -560,6 +585,7 @@ def main():
         test_lint(c, arch)
     test_lint_clean(c)
     test_lint_jobs(c)
+    test_lint_jobs_never_in_step(c)
     test_lint_symbol_map(c)
     test_bad_inputs(c)
     print("check-tools: %d checks, %d failed (%d SDK ROMs patched, %d corrupt ROMs refused)" %
