@@ -235,14 +235,31 @@ int vmi_image_load_buffer(vmi_image *img, const char *path, uint8_t *buf, size_t
 	return vmi_image_parse(img, want_arch, d);
 }
 
-void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len)
+void vmi_prefault(void *p, size_t len)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	if (page <= 0 || off > img->len || len > img->len - off || !len)
+	if (page <= 0 || !p || !len)
 		return;
+	/* The whole pages inside [p, p+len): the ends may share a page with
+	 * memory that is not ours to touch (a heap neighbour). */
+	uintptr_t lo = ((uintptr_t)p + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t hi = ((uintptr_t)p + len) & ~(uintptr_t)(page - 1);
+	/* Advice only (Linux 5.14): an older kernel faults the pages in later. */
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len)
+{
+	if (off > img->len || len > img->len - off || !len)
+		return;
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0)
+		return;
+	/* The mapping is the image's own, so its first page may be widened
+	 * down to a page boundary. */
 	uintptr_t lo = ((uintptr_t)img->buf + (uintptr_t)off) & ~(uintptr_t)(page - 1);
 	uintptr_t hi = (uintptr_t)img->buf + (uintptr_t)(off + len);
-	/* Advice only (Linux 5.14): an older kernel faults the pages in later. */
 	(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
 }
 

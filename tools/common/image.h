@@ -87,6 +87,13 @@ int vmi_image_load_buffer(vmi_image *img, const char *path, uint8_t *buf, size_t
  */
 void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len);
 
+/**
+ * vmi_prefault - fault in the whole pages inside [@p, @p+@len) for
+ * writing, in one call: for fresh memory a tool is about to fill (the
+ * plan's workspace), one batch instead of a fault per page. Only advice.
+ */
+void vmi_prefault(void *p, size_t len);
+
 /** vmi_image_free - release everything vmi_image_load allocated. */
 void vmi_image_free(vmi_image *img);
 

@@ -74,6 +74,9 @@ int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestin
 	tp->ws = aligned_alloc(16, (need + 15) & ~(size_t)15);
 	if (!tp->ws && need)
 		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory for the plan (%zu bytes)", need);
+	/* The planner fills the workspace front to back: ~5 ms of the 64 MiB
+	 * benchmark image's 100,000 sites went to one page fault at a time. */
+	vmi_prefault(tp->ws, need);
 	st = vmi_plan_build(&tp->plan, &gi->ann, &tp->offer, &tp->opts, tp->ws, need);
 	if (st != VMI_OK) {
 		vmi_site s;
