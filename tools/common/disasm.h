@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/common/disasm.h - the two decoders the tools use: Zydis for checks
- * (lengths, operands: vmipatch --verify, vmilint) and Capstone for the text
- * people read (vmidump) and as vmilint's second opinion.
+ * tools/common/disasm.h - Capstone, for the text people read (vmidump)
+ * and as vmilint's second opinion. The Zydis decoder the tools check
+ * with is in decoder.h.
  */
 #ifndef VMI_TOOL_DISASM_H
 #define VMI_TOOL_DISASM_H
 
-#include <Zydis/Zydis.h>
 #include <capstone/capstone.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/** vmi_zydis_init - a decoder for enum vmi_arch @arch. Return: true on success. */
-bool vmi_zydis_init(ZydisDecoder *dec, uint32_t arch);
 
 /** vmi_capstone_open - a Capstone handle for @arch. Return: true on success. */
 bool vmi_capstone_open(csh *h, uint32_t arch);

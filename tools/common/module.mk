@@ -12,7 +12,9 @@ $(O)/tools/common/%.o: tools/common/%.c
 $(TOOLS_COMMON_LIB): $(TOOLS_COMMON_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-# A tool: $(O)/tools/<name>/<name> from tools/<name>/*.c.
+# A tool: $(O)/tools/<name>/<name> from tools/<name>/*.c. --as-needed: a
+# tool depends at run time only on the libraries it calls (vmipatch does
+# not load Capstone: ~3 ms of every run).
 define VMI_TOOL_RULES
 $(1)_SRCS := $$(sort $$(wildcard tools/$(1)/*.c))
 $(1)_OBJS := $$($(1)_SRCS:%.c=$$(O)/%.o)
@@ -21,7 +23,7 @@ $$(O)/tools/$(1)/%.o: tools/$(1)/%.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(HOST_CFLAGS) -Itools/common -Itools/$(1) -MMD -MP -c $$< -o $$@
 $$($(1)_BIN): $$($(1)_OBJS) $$(TOOLS_COMMON_LIB) $$(LIB_HOST)
-	$$(CC) $$(HOST_LDFLAGS) -o $$@ $$($(1)_OBJS) $$(TOOLS_LIBS) $$($(1)_LDLIBS)
+	$$(CC) $$(HOST_LDFLAGS) -Wl,--as-needed -o $$@ $$($(1)_OBJS) $$(TOOLS_LIBS) $$($(1)_LDLIBS)
 ALL_TARGETS += $$($(1)_BIN)
 INSTALL_BINS += $$($(1)_BIN)
 INSTALL_MANS += docs/$(1).1

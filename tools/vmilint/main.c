@@ -18,6 +18,7 @@
 #include "classify.h"
 #include "crosscheck.h"
 #include "diag.h"
+#include "decoder.h"
 #include "disasm.h"
 #include "guestinfo.h"
 #include "image.h"

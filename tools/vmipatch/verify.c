@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "disasm.h"
+#include "decoder.h"
 #include "segmap.h"
 
 #define VMI_VERIFY_MAX_LINES 20
