@@ -251,16 +251,8 @@ void vmi_prefault(void *p, size_t len)
 
 void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len)
 {
-	if (off > img->len || len > img->len - off || !len)
-		return;
-	long page = sysconf(_SC_PAGESIZE);
-	if (page <= 0)
-		return;
-	/* The mapping is the image's own, so its first page may be widened
-	 * down to a page boundary. */
-	uintptr_t lo = ((uintptr_t)img->buf + (uintptr_t)off) & ~(uintptr_t)(page - 1);
-	uintptr_t hi = (uintptr_t)img->buf + (uintptr_t)(off + len);
-	(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+	if (off <= img->len && len <= img->len - off)
+		vmi_prefault(img->buf + off, (size_t)len);
 }
 
 void vmi_image_free(vmi_image *img)
