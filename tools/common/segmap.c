@@ -4,17 +4,12 @@
 #include <elf.h>
 #include <stdlib.h>
 
+#include "search.h"
 bool vmi_segmap_offset(const vmi_image *img, uint64_t addr, uint64_t len, uint64_t *off)
 {
-	/* Binary search: the last segment starting at or below addr. */
-	size_t lo = 0, hi = img->nloads;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (img->loads[mid].vaddr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* The last segment starting at or below addr. */
+	size_t lo = vmi_count_upto(img->loads, img->nloads, sizeof(*img->loads), offsetof(vmi_image_segment, vaddr),
+				   addr);
 	if (!lo)
 		return false;
 	const vmi_image_segment *g = &img->loads[lo - 1];

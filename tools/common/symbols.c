@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search.h"
+
 static int vmi_sym_cmp(const void *a, const void *b)
 {
 	const vmi_symbol *x = a, *y = b;
@@ -116,14 +118,7 @@ int vmi_symtab_load_map(vmi_symtab *t, const char *path, vmi_diag *d)
 
 const vmi_symbol *vmi_symtab_find(const vmi_symtab *t, uint64_t addr, uint64_t *off)
 {
-	size_t lo = 0, hi = t->count;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = vmi_count_upto(t->syms, t->count, sizeof(*t->syms), offsetof(vmi_symbol, addr), addr);
 	if (!lo)
 		return NULL;
 	/* Back up over the later, unsized duplicates at the same address. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search.h"
+
 /* Bytes at the start of a piece where its resume points are noted: x86
  * decoding falls back into step within a few instructions. */
 #define VMI_SYNC_BYTES 4096
@@ -62,15 +64,7 @@ void vmi_tally_free(vmi_tally *t)
 /* First span that ends after @addr. */
 static size_t vmi_span_seek(const vmi_sweep_job *j, uint64_t addr)
 {
-	size_t lo = 0, hi = j->nspans;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (j->spans[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return vmi_count_upto(j->spans, j->nspans, sizeof(*j->spans), offsetof(vmi_span, end), addr);
 }
 
 /* Decode at p->pos and move past it (one byte if nothing decodes there). */
