@@ -145,8 +145,16 @@ static void vmi_bench_floor(const vmi_synth_guest *g, uint8_t *ws)
 		rec[i].addr = addr;
 		rec[i].index = i;
 		rec[i].orig_off = pool_off;
-		/* The rest of the record (call id .. region): the entry's bytes 8..15. */
-		memcpy((uint8_t *)&rec[i] + offsetof(vmi_decision, call_id), e + 8, sizeof(vmi_decision) - offsetof(vmi_decision, call_id));
+		/* Field by field: the apply-shaped pass reads len back, so it must
+		 * not depend on where vmi_decision keeps it. The entry's bytes
+		 * 12..15 stand in for what a decision adds. */
+		rec[i].call_id = (uint16_t)(e[8] | e[9] << 8);
+		rec[i].len = len;
+		rec[i].native_len = e[11];
+		rec[i].form = e[12];
+		rec[i].reason = e[13];
+		rec[i].encoding = e[14];
+		rec[i].region = e[15];
 		vmi_copy_upto32(pool + pool_off, site, len);
 		vmi_copy_upto32(pool + pool_off + len, site, len);
 		pool_off += 2u * len;
