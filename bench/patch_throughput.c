@@ -142,19 +142,13 @@ static void vmi_bench_floor(const vmi_synth_guest *g, uint8_t *ws)
 		uint64_t addr = entry_addr + (uint64_t)(int64_t)off;
 		uint8_t len = e[10];
 		const uint8_t *site = g->text + (addr - VMI_SYNTH_TEXT_ADDR);
-		rec[i].addr = addr;
-		rec[i].index = i;
-		rec[i].orig_off = pool_off;
-		/* Field by field: the apply-shaped pass reads len back, so it must
-		 * not depend on where vmi_decision keeps it. The entry's bytes
-		 * 12..15 stand in for what a decision adds. */
-		rec[i].call_id = (uint16_t)(e[8] | e[9] << 8);
-		rec[i].len = len;
-		rec[i].native_len = e[11];
-		rec[i].form = e[12];
-		rec[i].reason = e[13];
-		rec[i].encoding = e[14];
-		rec[i].region = e[15];
+		/* By field name: the apply-shaped pass reads len back, so it must
+		 * not depend on where vmi_decision keeps it; built whole, it is
+		 * stored as three words. The entry's bytes 12..15 stand in for
+		 * what a decision adds. */
+		rec[i] = (vmi_decision){ .addr = addr, .index = i, .orig_off = pool_off,
+					 .call_id = (uint16_t)(e[8] | e[9] << 8), .len = len, .native_len = e[11],
+					 .form = e[12], .reason = e[13], .encoding = e[14], .region = e[15] };
 		vmi_copy_upto32(pool + pool_off, site, len);
 		vmi_copy_upto32(pool + pool_off + len, site, len);
 		pool_off += 2u * len;
