@@ -8,6 +8,20 @@
 #include "vmi/internal/util.h"
 #include "vmi/internal/site_wire.h"
 
+/*
+ * The fast loop copies a site's bytes in fixed pieces of 16 bytes (32 for
+ * a site longer than 16) and lets each write run past the bytes it owns:
+ * the site's next write, the next site's, or the rare path's exact one
+ * covers them. That takes the branches on each length out of the loop
+ * (one on 16 or 32 stays). So the fast loop reads up to VMI_FAST_SPAN bytes at
+ * each source (its window tests and the ROM stub test allow for that) and
+ * keeps VMI_FAST_SLACK bytes of pool free past a site's place: the
+ * originals (SPAN), the final bytes (len + SPAN) and the padding, whose
+ * last word starts less than SPAN past the payload.
+ */
+#define VMI_FAST_SPAN VMI_SITE_MAX_LEN
+#define VMI_FAST_SLACK (3 * VMI_FAST_SPAN)
+
 /* Is [addr, addr+len) not wholly inside [base, base+size)? Both tests
  * always run (no short circuit, so the per-site loop has one branch); the
  * second is meaningful only when the first fails. An addr below base wraps
@@ -232,6 +246,10 @@ static __attribute__((noinline)) void vmi_outcome_decide(const vmi_offer *offer,
 	}
 	if (s->call_id >= VMI_CALL_ID_LIMIT || recheck)
 		return; /* not remembered (lens stays 0) */
+	/* The fast loop reads VMI_FAST_SPAN bytes of a stub: one that close
+	 * to the ROM's end is rendered the exact way, site by site. */
+	if (d.form == VMI_FORM_INLINE && m->stub_off + (uint64_t)VMI_FAST_SPAN > offer->rom->size)
+		return;
 	if (d.form == VMI_FORM_NOP || (d.form == VMI_FORM_IDENT && vmi_reason_len_free(d.reason)))
 		m->lens = vmi_lens_from(1);
 	else if (d.form == VMI_FORM_INLINE || (d.form == VMI_FORM_CALL && d.reason == VMI_REASON_OK))
@@ -272,11 +290,12 @@ static inline void vmi_render(const uint8_t *rom_image, const vmi_outcome *m, ui
  * so the window carries the sums that turn that address plus the offset
  * into the offset in the window (@woff) and into a host address (@host).
  * @shut: the one-compare test below cannot be used (no region yet, or
- * one shorter than the longest site); the fast loop does not run on it.
+ * one shorter than the fast loop's reads); the fast loop does not run on
+ * it.
  */
 typedef struct vmi_window {
 	uint64_t woff;     /* window offset = field's host address + offset + woff */
-	uint64_t room;     /* region length */
+	uint64_t last;     /* last window offset a VMI_FAST_SPAN-byte read may start at */
 	uintptr_t host;    /* host address = field's host address + offset + host */
 	uint64_t region;   /* region index << 56, its place in decision word 2 */
 	uint32_t shut;     /* 1: not usable by the fast loop */
@@ -289,18 +308,18 @@ static inline vmi_window vmi_window_of(const vmi_patch_opts *o, int region, uint
 		return (vmi_window){ .shut = 1 };
 	const vmi_region *r = &o->regions[region];
 	return (vmi_window){ .woff = tbias - r->addr,
-			     .room = r->len,
+			     .last = r->len - VMI_FAST_SPAN,
 			     .host = (uintptr_t)r->host + (uintptr_t)(tbias - r->addr),
 			     .region = (uint64_t)region << 56,
-			     .shut = r->len < VMI_SITE_MAX_LEN };
+			     .shut = r->len < VMI_FAST_SPAN };
 }
 
-/* Does a span of @len <= VMI_SITE_MAX_LEN bytes at window offset @off
- * miss an open window? One compare: room >= VMI_SITE_MAX_LEN >= len, and
- * an offset below the window wraps past room. */
-static inline bool vmi_window_misses(const vmi_window *w, uint64_t off, uint32_t len)
+/* Does a VMI_FAST_SPAN-byte read at window offset @off (so any site or
+ * native copy starting there) miss an open window? One compare: an offset
+ * below the window wraps past last. */
+static inline bool vmi_window_misses(const vmi_window *w, uint64_t off)
 {
-	return off > w->room - len;
+	return off > w->last;
 }
 
 /* The decision's bytes 8..23 as two words: one store each instead of
@@ -350,6 +369,104 @@ static inline void vmi_dec_put(vmi_decision *d, uint64_t addr, uint32_t index, u
 #endif
 }
 
+/* Copy @span (16 or 32) bytes as words. */
+static inline void vmi_move_span(uint8_t *d, const uint8_t *s, const uint32_t span)
+{
+	uint64_t w0, w1, w2, w3;
+	VMI_MOVE_(&w0, s, 8);
+	VMI_MOVE_(&w1, s + 8, 8);
+	if (span > 16) {
+		VMI_MOVE_(&w2, s + 16, 8);
+		VMI_MOVE_(&w3, s + 24, 8);
+		VMI_MOVE_(d + 16, &w2, 8);
+		VMI_MOVE_(d + 24, &w3, 8);
+	}
+	VMI_MOVE_(d, &w0, 8);
+	VMI_MOVE_(d + 8, &w1, 8);
+}
+
+/* A word of little-endian bytes, stored with one move. */
+static inline void vmi_put_word(uint8_t *p, uint64_t le)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	VMI_MOVE_(p, &le, 8);
+#else
+	vmi_put_le64(p, le);
+#endif
+}
+
+/* Row k: the k-byte NOP of vmi_nop_pad as a little-endian word, k = 1..8
+ * (row 0 is never part of a site). */
+static const uint64_t vmi_nop_words[9] = {
+	0, 0x90, 0x9066, 0x001f0f, 0x00401f0f, 0x0000441f0full, 0x0000441f0f66ull, 0x00000000801f0full,
+	0x0000000000841f0full,
+};
+
+/* vmi_nop_pad's bytes for @k <= @span bytes at @p (8-byte NOPs, then the
+ * last NOP, which overwrites any 8-byte one past it), writing up to @span
+ * bytes. */
+static inline void vmi_nop_pad_over(uint8_t *p, uint32_t k, const uint32_t span)
+{
+	uint32_t last = (k - (k != 0)) & ~7u; /* where the last NOP starts */
+	vmi_put_word(p, vmi_nop_words[8]);
+	if (span > 16) {
+		vmi_put_word(p + 8, vmi_nop_words[8]);
+		vmi_put_word(p + 16, vmi_nop_words[8]);
+	}
+	vmi_put_word(p + last, vmi_nop_words[k - last]);
+}
+
+/* vmi_encode_call as one word store (writes 8 bytes). */
+static inline uint32_t vmi_encode_call_over(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t base)
+{
+	switch (encoding) {
+	case VMI_ENC_CALL_REL32:
+		vmi_put_word(out, 0xe8 | (uint64_t)(uint32_t)(base - site) << 8);
+		return VMI_CALL_REL32_LEN;
+	case VMI_ENC_CALL_RIP:
+		vmi_put_word(out, 0x15ff | (uint64_t)(uint32_t)(base - site) << 16);
+		return VMI_CALL_IND_LEN;
+	case VMI_ENC_CALL_ABS:
+		vmi_put_word(out, 0x15ff | (uint64_t)(uint32_t)base << 16);
+		return VMI_CALL_IND_LEN;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The fast loop's record of a site of @len <= @span bytes (16 or 32): its
+ * original bytes from @host, then its final bytes, each write free to run
+ * up to VMI_FAST_SLACK bytes past @out. @native: the native copy, or any
+ * @span readable bytes when @native_len is 0.
+ */
+static inline __attribute__((always_inline)) void vmi_fast_emit(uint8_t *out, const uint8_t *host, uint32_t len,
+								const vmi_outcome *m, uint64_t addr,
+								const uint8_t *native, uint32_t native_len,
+								const uint8_t *rom_image, const uint32_t span)
+{
+	uint8_t *fin = out + len;
+	uint32_t n;
+	vmi_move_span(out, host, span);
+	switch ((uint8_t)m->fre) {
+	case VMI_FORM_IDENT:
+		vmi_move_span(fin, native, span);
+		n = native_len;
+		break;
+	case VMI_FORM_INLINE:
+		vmi_move_span(fin, rom_image + m->stub_off, span);
+		n = m->stub_len;
+		break;
+	case VMI_FORM_CALL:
+		n = vmi_encode_call_over(fin, (uint8_t)(m->fre >> 16), addr, m->next);
+		break;
+	default:
+		n = 0;
+		break;
+	}
+	vmi_nop_pad_over(fin + n, len - n, span);
+}
+
 /*
  * What the per-site loop carries. Kept in one place so the rare path can
  * be a function of its own: the fast loop then makes no call, and its
@@ -375,7 +492,8 @@ typedef struct vmi_planner {
 	vmi_outcome memo[VMI_CALL_ID_LIMIT + 1];
 } vmi_planner;
 
-/* Record site @i: its decision, its original bytes, its final bytes. */
+/* The rare path's record of site @i: its decision, its original bytes,
+ * its final bytes, each written exactly. */
 static inline __attribute__((always_inline)) void vmi_plan_emit(const vmi_planner *p, uint32_t i, size_t pool_off,
 								const vmi_outcome *m, uint64_t addr, uint32_t ident,
 								uint64_t region, const uint8_t *host, const uint8_t *native)
@@ -432,10 +550,13 @@ static inline __attribute__((always_inline)) uint32_t vmi_plan_fast_esz(vmi_plan
 									 const uint32_t esz)
 {
 	const uint32_t count = p->ann->count;
-	/* The pool test below assumes up to 2 * VMI_SITE_MAX_LEN bytes per site. */
-	if (p->win.shut || p->pool_cap < 2 * VMI_SITE_MAX_LEN)
+	/* The pool test below keeps VMI_FAST_SLACK bytes free past each site. */
+	if (p->win.shut || p->pool_cap < VMI_FAST_SLACK)
 		return i;
-	const size_t pool_last = p->pool_cap - 2 * VMI_SITE_MAX_LEN;
+	const size_t pool_last = p->pool_cap - VMI_FAST_SLACK;
+	uint8_t *const pool = p->pool;
+	vmi_decision *const dec = p->dec;
+	const uint8_t *const rom_image = p->rom_image;
 	/* Without a native window yet (no site had a native copy), test
 	 * native copies against the site's own region: one inside it is in a
 	 * region, which is all the full checks ask. */
@@ -472,9 +593,9 @@ static inline __attribute__((always_inline)) uint32_t vmi_plan_fast_esz(vmi_plan
 		/* Lengths first: the window tests need len <= VMI_SITE_MAX_LEN. */
 		if (len - min_len > VMI_SITE_MAX_LEN - min_len || native_len > len)
 			break;
-		if (vmi_window_misses(&win, site + win.woff, len))
+		if (vmi_window_misses(&win, site + win.woff))
 			break;
-		if (native_len && vmi_window_misses(&nwin, nat + nwin.woff, native_len))
+		if (native_len && vmi_window_misses(&nwin, nat + nwin.woff))
 			break;
 		/* Out of order or overlapping: the rare path notes it. */
 		if (addr < prev_end || pool_off > pool_last)
@@ -483,8 +604,14 @@ static inline __attribute__((always_inline)) uint32_t vmi_plan_fast_esz(vmi_plan
 		if (!vmi_outcome_holds(m, vmi_le32(e + VMI_SE_MIN_MINOR), len, addr))
 			break;
 		prev_end = addr + len;
-		vmi_plan_emit(p, i, pool_off, m, addr, ident, win.region,
-			      (const uint8_t *)(win.host + (uintptr_t)site), (const uint8_t *)(nwin.host + (uintptr_t)nat));
+		const uint8_t *host = (const uint8_t *)(win.host + (uintptr_t)site);
+		/* No native copy: a harmless read of the site's own bytes. */
+		const uint8_t *native = native_len ? (const uint8_t *)(nwin.host + (uintptr_t)nat) : host;
+		vmi_dec_put(&dec[i], addr, i, (uint32_t)pool_off, ident, (uint64_t)m->fre << 32, win.region);
+		if (len <= 16)
+			vmi_fast_emit(pool + pool_off, host, len, m, addr, native, native_len, rom_image, 16);
+		else
+			vmi_fast_emit(pool + pool_off, host, len, m, addr, native, native_len, rom_image, 32);
 		pool_off += 2u * len;
 	}
 	p->pool_off = pool_off;
