@@ -13,11 +13,11 @@
  * a site longer than 16) and lets each write run past the bytes it owns:
  * the site's next write, the next site's, or the rare path's exact one
  * covers them. That takes the branches on each length out of the loop
- * (one on 16 or 32 stays). So the fast loop reads up to VMI_FAST_SPAN bytes at
- * each source (its window tests and the ROM stub test allow for that) and
- * keeps VMI_FAST_SLACK bytes of pool free past a site's place: the
- * originals (SPAN), the final bytes (len + SPAN) and the padding, whose
- * last word starts less than SPAN past the payload.
+ * (one on 16 or 32 stays). So the fast loop reads up to VMI_FAST_SPAN
+ * bytes at each source (its window tests and the ROM stub test allow for
+ * that) and keeps VMI_FAST_SLACK bytes of pool free past a site's place:
+ * its final bytes start at most SPAN in, after the originals, and its
+ * furthest write, the padding's, ends at most 2 x SPAN past them.
  */
 #define VMI_FAST_SPAN VMI_SITE_MAX_LEN
 #define VMI_FAST_SLACK (3 * VMI_FAST_SPAN)
