@@ -38,29 +38,45 @@ static inline uint64_t vmi_call_base(uint32_t encoding, uint64_t dest)
 					      : dest;
 }
 
-/* Write the call @encoding at @site with field base @base (vmi_call_base)
- * into @out; return its length (0 for VMI_ENC_NONE). */
-static inline uint32_t vmi_encode_call(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t base)
+/* A word of little-endian bytes at @p, stored with one move. */
+static inline void vmi_put_word(uint8_t *p, uint64_t le)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	VMI_MOVE_(p, &le, 8);
+#else
+	vmi_put_le64(p, le);
+#endif
+}
+
+/* Write the call @encoding at @site with field base @base (vmi_call_base)
+ * into @out as one 8-byte store (the bytes past the call are for the
+ * caller to overwrite); return its length (0, and nothing written, for
+ * VMI_ENC_NONE). The planner's fast loop writes calls this way. */
+static inline uint32_t vmi_encode_call_word(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t base)
+{
+	/* Truncation is the i386 wrap-around; x86-64 callers checked the range. */
 	switch (encoding) {
 	case VMI_ENC_CALL_REL32:
-		out[0] = 0xe8;
-		/* Truncation is the i386 wrap-around; x86-64 callers checked the range. */
-		vmi_put_le32(out + 1, (uint32_t)(base - site));
+		vmi_put_word(out, 0xe8 | (uint64_t)(uint32_t)(base - site) << 8);
 		return VMI_CALL_REL32_LEN;
 	case VMI_ENC_CALL_RIP:
-		out[0] = 0xff;
-		out[1] = 0x15;
-		vmi_put_le32(out + 2, (uint32_t)(base - site));
+		vmi_put_word(out, 0x15ff | (uint64_t)(uint32_t)(base - site) << 16);
 		return VMI_CALL_IND_LEN;
 	case VMI_ENC_CALL_ABS:
-		out[0] = 0xff;
-		out[1] = 0x15;
-		vmi_put_le32(out + 2, (uint32_t)base);
+		vmi_put_word(out, 0x15ff | (uint64_t)(uint32_t)base << 16);
 		return VMI_CALL_IND_LEN;
 	default:
 		return 0;
 	}
+}
+
+/* The same call written exactly: nothing past out[len - 1]. */
+static inline uint32_t vmi_encode_call(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t base)
+{
+	uint8_t word[8];
+	uint32_t n = vmi_encode_call_word(word, encoding, site, base);
+	vmi_copy_upto32(out, word, n);
+	return n;
 }
 
 #endif /* VMI_PATCHER_ENCODE_H */

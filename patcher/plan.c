@@ -23,9 +23,9 @@
 #define VMI_FAST_SLACK (3 * VMI_FAST_SPAN)
 
 /* Is [addr, addr+len) not wholly inside [base, base+size)? Both tests
- * always run (no short circuit, so the per-site loop has one branch); the
- * second is meaningful only when the first fails. An addr below base wraps
- * to an offset past any size (regions_check keeps base + size in range). */
+ * always run (no short circuit: one branch at the caller); the second is
+ * meaningful only when the first fails. An addr below base wraps to an
+ * offset past any size (regions_check keeps base + size in range). */
 static inline unsigned vmi_span_misses(uint64_t base, uint64_t size, uint64_t addr, uint64_t len)
 {
 	uint64_t off = addr - base;
@@ -387,53 +387,19 @@ static inline void vmi_move_span(uint8_t *d, const uint8_t *s, const uint32_t sp
 	VMI_MOVE_(d + 8, &w1, 8);
 }
 
-/* A word of little-endian bytes, stored with one move. */
-static inline void vmi_put_word(uint8_t *p, uint64_t le)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	VMI_MOVE_(p, &le, 8);
-#else
-	vmi_put_le64(p, le);
-#endif
-}
-
-/* Row k: the k-byte NOP of vmi_nop_pad as a little-endian word, k = 1..8
- * (row 0 is never part of a site). */
-static const uint64_t vmi_nop_words[9] = {
-	0, 0x90, 0x9066, 0x001f0f, 0x00401f0f, 0x0000441f0full, 0x0000441f0f66ull, 0x00000000801f0full,
-	0x0000000000841f0full,
-};
-
 /* vmi_nop_pad's bytes for @k <= @span bytes at @p (8-byte NOPs, then the
  * last NOP, which overwrites any 8-byte one past it), writing up to @span
- * bytes. */
+ * bytes, each a word move of a vmi_nop_rows row. */
 static inline void vmi_nop_pad_over(uint8_t *p, uint32_t k, const uint32_t span)
 {
 	uint32_t last = (k - (k != 0)) & ~7u; /* where the last NOP starts */
-	vmi_put_word(p, vmi_nop_words[8]);
+	VMI_MOVE_(p, vmi_nop_rows[7], 8);
 	if (span > 16) {
-		vmi_put_word(p + 8, vmi_nop_words[8]);
-		vmi_put_word(p + 16, vmi_nop_words[8]);
+		VMI_MOVE_(p + 8, vmi_nop_rows[7], 8);
+		VMI_MOVE_(p + 16, vmi_nop_rows[7], 8);
 	}
-	vmi_put_word(p + last, vmi_nop_words[k - last]);
-}
-
-/* vmi_encode_call as one word store (writes 8 bytes). */
-static inline uint32_t vmi_encode_call_over(uint8_t *out, uint32_t encoding, uint64_t site, uint64_t base)
-{
-	switch (encoding) {
-	case VMI_ENC_CALL_REL32:
-		vmi_put_word(out, 0xe8 | (uint64_t)(uint32_t)(base - site) << 8);
-		return VMI_CALL_REL32_LEN;
-	case VMI_ENC_CALL_RIP:
-		vmi_put_word(out, 0x15ff | (uint64_t)(uint32_t)(base - site) << 16);
-		return VMI_CALL_IND_LEN;
-	case VMI_ENC_CALL_ABS:
-		vmi_put_word(out, 0x15ff | (uint64_t)(uint32_t)base << 16);
-		return VMI_CALL_IND_LEN;
-	default:
-		return 0;
-	}
+	/* k - last is 1..8 (the row of that NOP); for k = 0 any row past p. */
+	VMI_MOVE_(p + last, vmi_nop_rows[(k - last - 1) & 7], 8);
 }
 
 /*
@@ -461,7 +427,7 @@ static inline __attribute__((always_inline)) void vmi_fast_emit(uint8_t *out, co
 		n = m->stub_len;
 		break;
 	case VMI_FORM_CALL:
-		n = vmi_encode_call_over(fin, (uint8_t)(m->fre >> 16), addr, m->next);
+		n = vmi_encode_call_word(fin, (uint8_t)(m->fre >> 16), addr, m->next);
 		break;
 	default:
 		n = 0;
