@@ -137,9 +137,7 @@ static void vmi_bench_floor(const vmi_synth_guest *g, uint8_t *ws)
 	const uint8_t *e = g->table;
 	uint64_t entry_addr = g->table_addr;
 	for (uint32_t i = 0; i < n; i++, e += VMI_SITE_ENTRY_V1_SIZE, entry_addr += VMI_SITE_ENTRY_V1_SIZE) {
-		int32_t off;
-		memcpy(&off, e, 4);
-		uint64_t addr = entry_addr + (uint64_t)(int64_t)off;
+		uint64_t addr = entry_addr + (uint64_t)(int64_t)(int32_t)vmi_le32(e);
 		uint8_t len = e[10];
 		const uint8_t *site = g->text + (addr - VMI_SYNTH_TEXT_ADDR);
 		/* By field name: the apply-shaped pass reads len back, so it must
@@ -214,6 +212,23 @@ static inline __attribute__((always_inline)) void vmi_bench_floor_lean(const vmi
 	}
 }
 
+static void vmi_bench_floor_rec24(const vmi_synth_guest *g, uint8_t *ws)
+{
+	vmi_bench_floor_lean(g, ws, 0);
+}
+
+static void vmi_bench_floor_rec16(const vmi_synth_guest *g, uint8_t *ws)
+{
+	vmi_bench_floor_lean(g, ws, 1);
+}
+
+/* The floors timed in each rep: today's layout, then the apply-renders
+ * ones with 24- and 16-byte records. */
+enum { VMI_FLOOR_TODAY, VMI_FLOOR_REC24, VMI_FLOOR_REC16, VMI_FLOORS };
+static void (*const vmi_bench_floors[VMI_FLOORS])(const vmi_synth_guest *, uint8_t *) = {
+	vmi_bench_floor, vmi_bench_floor_rec24, vmi_bench_floor_rec16,
+};
+
 static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
 {
 	static uint8_t rom_buf[VMI_ROM_MAX_SIZE];
@@ -224,8 +239,7 @@ static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
 	vmi_plan plan;
 	vmi_status st;
 	double t_full[VMI_BENCH_MAX_REPS], t_apply[VMI_BENCH_MAX_REPS], c_full[VMI_BENCH_MAX_REPS];
-	double t_gather[VMI_BENCH_MAX_REPS], t_contig[VMI_BENCH_MAX_REPS], t_floor[VMI_BENCH_MAX_REPS];
-	double t_lean24[VMI_BENCH_MAX_REPS], t_lean16[VMI_BENCH_MAX_REPS];
+	double t_gather[VMI_BENCH_MAX_REPS], t_contig[VMI_BENCH_MAX_REPS], t_floor[VMI_FLOORS][VMI_BENCH_MAX_REPS];
 	int rc = 1;
 
 	size_t rom_len = vmi_synth_rom(arch, rom_buf);
@@ -289,28 +303,16 @@ static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
 		}
 		t_full[r] = t1 - t0;
 
-		/* The two-phase floor, on the same text and workspace (apply
-		 * alone below plans again). */
-		memcpy(g.text, g.pristine, g.text_len);
-		vmi_bench_evict(cfg);
-		t0 = vmi_bench_now_ns();
-		vmi_bench_floor(&g, ws);
-		t1 = vmi_bench_now_ns();
-		vmi_bench_sink = g.text[offs[cfg->sites / 2]];
-		t_floor[r] = t1 - t0;
-
-		/* The floors of the other two layouts, likewise. */
-		for (int rec16 = 0; rec16 <= 1; rec16++) {
+		/* The floors, on the same text and workspace (apply alone below
+		 * plans again). */
+		for (int f = 0; f < VMI_FLOORS; f++) {
 			memcpy(g.text, g.pristine, g.text_len);
 			vmi_bench_evict(cfg);
 			t0 = vmi_bench_now_ns();
-			if (rec16)
-				vmi_bench_floor_lean(&g, ws, 1);
-			else
-				vmi_bench_floor_lean(&g, ws, 0);
+			vmi_bench_floors[f](&g, ws);
 			t1 = vmi_bench_now_ns();
 			vmi_bench_sink = g.text[offs[cfg->sites / 2]];
-			(rec16 ? t_lean16 : t_lean24)[r] = t1 - t0;
+			t_floor[f][r] = t1 - t0;
 		}
 
 		memcpy(g.text, g.pristine, g.text_len);
@@ -361,10 +363,10 @@ static int vmi_bench_arch(const vmi_bench_cfg *cfg, uint8_t arch)
 	vmi_bench_stats(t_gather, cfg->reps, &gat_min, &gat_med);
 	vmi_bench_stats(t_contig, cfg->reps, &con_min, &con_med);
 	vmi_bench_stats(c_full, cfg->reps, &cyc_min, &cyc_med);
-	vmi_bench_stats(t_floor, cfg->reps, &flo_min, &flo_med);
+	vmi_bench_stats(t_floor[VMI_FLOOR_TODAY], cfg->reps, &flo_min, &flo_med);
 	double l24_min, l24_med, l16_min, l16_med;
-	vmi_bench_stats(t_lean24, cfg->reps, &l24_min, &l24_med);
-	vmi_bench_stats(t_lean16, cfg->reps, &l16_min, &l16_med);
+	vmi_bench_stats(t_floor[VMI_FLOOR_REC24], cfg->reps, &l24_min, &l24_med);
+	vmi_bench_stats(t_floor[VMI_FLOOR_REC16], cfg->reps, &l16_min, &l16_med);
 	double n = cfg->sites ? (double)cfg->sites : 1;
 	double ns_site = full_min / n;
 	double ratio_apply = app_min / gat_min;
