@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Linux as a VMI guest (CONFIG_VMI): the two hooks the core kernel calls. */
+#ifndef _ASM_X86_VMI_H
+#define _ASM_X86_VMI_H
+
+#ifdef CONFIG_VMI
+/* setup_arch(), once the direct map covers the ISA range: find the ROM. */
+void __init vmi_probe_rom(void);
+/* alternative_instructions(), after Linux's own paravirt and alternatives passes. */
+void __init vmi_patch_kernel(void);
+#else
+static inline void vmi_probe_rom(void) { }
+static inline void vmi_patch_kernel(void) { }
+#endif
+
+#endif /* _ASM_X86_VMI_H */

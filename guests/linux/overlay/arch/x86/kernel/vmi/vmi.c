@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Linux as a VMI guest: the kernel's side of vmipatch.
+ *
+ * setup_arch() finds and validates the hypervisor's VMI option ROM with
+ * vmipatch's rom_loader. After Linux's own paravirt and alternatives
+ * passes have left every .parainstructions site in its native form,
+ * vmi_patch_kernel() copies the ROM into executable memory within +-2 GiB
+ * of the kernel text, runs its VMI init, turns every paravirt record whose
+ * pv-op has a VMI call into a vmipatch site (the bytes Linux just wrote are
+ * the site's native copy, so IDENT means exactly Linux's native result),
+ * and lets libvmipatch negotiate, plan and apply. Records with no VMI call
+ * keep Linux's patching. Every outcome boots: without a usable ROM the
+ * kernel says why in one line and keeps its native pv-ops.
+ *
+ * /proc/vmi shows the ROM, the plan (every site's form and reason) and the
+ * per-call counters the ROM keeps in its data area.
+ */
+#define pr_fmt(fmt) "vmi: " fmt
+
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/sync_core.h>
+#include <linux/timex.h>
+#include <linux/vmalloc.h>
+#include <asm/io.h>
+#include <asm/paravirt_types.h>
+#include <asm/pgtable.h>
+#include <asm/sections.h>
+#include <asm/tsc.h>
+#include <asm/unaligned.h>
+#include <asm/vmi.h>
+
+#include "vmi/patcher.h"
+#include "vmi/rom_sdk.h"
+
+/* pv-op -> VMI call. Only ops whose Linux calling convention is the VMI
+ * call's x86-64 convention (SysV arguments, result in rax) are mapped;
+ * docs/linux-guest.md of vmipatch has the table and the reasons. */
+#define VMI_PV(op, call) { PARAVIRT_PATCH(op), VMI_CALL_##call }
+static const struct {
+	u16 type;
+	u16 call;
+} vmi_pv_map[] __initconst = {
+	VMI_PV(cpu.io_delay, IODelay),
+	VMI_PV(cpu.read_cr0, GetCR0),
+	VMI_PV(cpu.write_cr0, SetCR0),
+	VMI_PV(cpu.write_cr4, SetCR4),
+	VMI_PV(cpu.wbinvd, WBINVD),
+	VMI_PV(irq.save_fl.func, GetInterruptMask),
+	VMI_PV(irq.irq_disable.func, DisableInterrupts),
+	VMI_PV(irq.irq_enable.func, EnableInterrupts),
+	VMI_PV(irq.safe_halt, SafeHalt),
+	VMI_PV(irq.halt, Halt),
+	VMI_PV(mmu.read_cr2.func, GetCR2),
+	VMI_PV(mmu.write_cr2, SetCR2),
+	VMI_PV(mmu.read_cr3, GetCR3),
+	VMI_PV(mmu.write_cr3, SetCR3),
+	VMI_PV(mmu.flush_tlb_user, FlushTLB),
+	VMI_PV(mmu.flush_tlb_one_user, InvalPage),
+	VMI_PV(mmu.set_pte, SetPxELong),
+	VMI_PV(mmu.set_pmd, SetPxELong),
+};
+
+/*
+ * A .parainstructions record as _paravirt_alt() emits it: the CLBR_* mask
+ * of the registers the site lets a replacement clobber follows the length
+ * (struct paravirt_patch_site of 6.1 leaves it in its padding).
+ */
+struct vmi_pv_record {
+	u8 *instr;
+	u8 type;
+	u8 len;
+	u16 clobbers;
+};
+
+/* Linux's CLBR_* bits -> vmipatch's VMI_REG_* bits. */
+static const struct {
+	u16 clbr;
+	u16 reg;
+} vmi_clbr_map[] __initconst = {
+	{ CLBR_RAX, VMI_REG_AX }, { CLBR_RCX, VMI_REG_CX }, { CLBR_RDX, VMI_REG_DX },
+	{ CLBR_RDI, VMI_REG_DI }, { CLBR_RSI, VMI_REG_SI }, { CLBR_R8, VMI_REG_R8 },
+	{ CLBR_R9, VMI_REG_R9 },  { CLBR_R10, VMI_REG_R10 }, { CLBR_R11, VMI_REG_R11 },
+};
+
+static char vmi_cmdline[256] __initdata;
+static bool vmi_cmdline_set __initdata;
+
+static int __init vmi_setup(char *arg)
+{
+	if (!arg)
+		return -EINVAL;
+	strscpy(vmi_cmdline, arg, sizeof(vmi_cmdline));
+	vmi_cmdline_set = true;
+	return 0;
+}
+early_param("vmi", vmi_setup);
+
+/* The ROM as the BIOS left it, found in setup_arch(). */
+static u8 vmi_rom_found[VMI_ROM_MAX_SIZE] __initdata __aligned(16);
+static u64 vmi_rom_phys;
+static char vmi_status_line[160];
+
+/* Everything /proc/vmi reports; it stays after boot. */
+static struct vmi_state {
+	bool rom_used;            /* VMI init ran: sites may call the ROM */
+	u8 *rom;                  /* executable RAM copy */
+	vmi_rom desc;             /* the validated copy */
+	vmi_guest guest;
+	vmi_offer offer;
+	vmi_policy policy;
+	bool have_policy;
+	vmi_annotations ann;
+	vmi_plan plan;
+	vmi_summary summary;
+	u32 records, unmapped, outside;  /* .parainstructions: all, no VMI call, not in .text */
+	u64 plan_cycles, linux_cycles;   /* TSC: vmipatch plan+apply; Linux's paravirt pass (same records) */
+} vmi;
+
+static union {
+	struct vmi_rom_data d;
+	u8 bytes[2 * PAGE_SIZE];
+} vmi_data __aligned(PAGE_SIZE);
+
+#define vmi_say(...) snprintf(vmi_status_line, sizeof(vmi_status_line), __VA_ARGS__)
+
+static vmi_status __init vmi_phys_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	if (addr + len > 0x100000)
+		return VMI_E_IO;
+	memcpy(buf, phys_to_virt(addr), len);
+	return VMI_OK;
+}
+
+/* Why a candidate with the VMI magic was refused: the scan skips it silently. */
+static void __init vmi_explain_refusal(const vmi_rom_opts *opts, vmi_status scan)
+{
+	for (u32 a = VMI_ROM_SCAN_START; a < VMI_ROM_SCAN_END; a += VMI_ROM_SCAN_STEP) {
+		const u8 *p = phys_to_virt(a);
+		size_t len = VMI_ROM_SCAN_END - a;
+		vmi_rom r;
+
+		if (p[0] != 0x55 || p[1] != 0xaa || get_unaligned_le32(p + 8) != VMI_ROM_MAGIC)
+			continue;
+		if (len > sizeof(vmi_rom_found))
+			len = sizeof(vmi_rom_found);
+		memcpy(vmi_rom_found, p, len);
+		vmi_say("ROM at 0x%x refused (%s): running native", a,
+			 vmi_strerror(vmi_rom_validate(vmi_rom_found, len, opts, &r)));
+		return;
+	}
+	vmi_say("no VMI ROM in 0x%x-0x%x (%s): running native", VMI_ROM_SCAN_START,
+		 VMI_ROM_SCAN_END - 1, vmi_strerror(scan));
+}
+
+void __init vmi_probe_rom(void)
+{
+	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_ARCH_X86_64);
+	vmi_rom r;
+	vmi_status s;
+
+	if (vmi_cmdline_set && !strcmp(vmi_cmdline, "off")) {
+		vmi_say("disabled by vmi=off: running native");
+		return;
+	}
+	s = vmi_rom_scan(vmi_phys_read, NULL, VMI_ROM_SCAN_START, VMI_ROM_SCAN_END, vmi_rom_found,
+			 sizeof(vmi_rom_found), &opts, &r, &vmi_rom_phys);
+	if (s != VMI_OK) {
+		vmi_rom_phys = 0;
+		vmi_explain_refusal(&opts, s);
+	}
+}
+
+/* Within +-2 GiB of the kernel text (the module area): a site reaches the
+ * ROM with call rel32, and the site table's 32-bit offsets reach the text. */
+static void *__init vmi_alloc_near(size_t len, pgprot_t prot)
+{
+	return __vmalloc_node_range(PAGE_ALIGN(len), PAGE_SIZE, MODULES_VADDR, MODULES_END,
+				    GFP_KERNEL | __GFP_ZERO, prot, 0, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+}
+
+typedef int (*vmi_init_fn)(void *data, u32 size, u32 guest_version);
+
+/* Copy the ROM into executable RAM, validate the copy (the view points
+ * into it) and negotiate; VMI init runs only when negotiation leaves the
+ * ROM usable. */
+static const vmi_rom *__init vmi_attach_rom(void)
+{
+	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_ARCH_X86_64);
+	u32 len = vmi_rom_found[2] * VMI_ROM_BLOCK;
+	vmi_offer probe;
+	vmi_init_fn init;
+	int rc;
+
+	if (!vmi_rom_phys)
+		return NULL;
+	vmi.rom = vmi_alloc_near(len, PAGE_KERNEL_EXEC);
+	if (!vmi.rom) {
+		vmi_say("no memory for the ROM copy: running native");
+		return NULL;
+	}
+	memcpy(vmi.rom, vmi_rom_found, len);
+	if (vmi_rom_validate(vmi.rom, len, &opts, &vmi.desc) != VMI_OK)
+		return NULL; /* cannot happen: the same bytes passed the scan */
+	if (vmi_negotiate(&vmi.guest, &vmi.desc, NULL, &probe) != VMI_OK ||
+	    probe.global_reason != VMI_REASON_OK) {
+		vmi_say("ROM %s %u.%u at 0x%llx: %s (the kernel implements %u.%u): running native",
+			 vmi.desc.vendor, vmi.desc.major, vmi.desc.minor, vmi_rom_phys,
+			 vmi_reason_name(probe.global_reason), VMI_INTERFACE_MAJOR,
+			 VMI_INTERFACE_MINOR);
+		return &vmi.desc; /* negotiated again below: every site IDENT, with that reason */
+	}
+	if (!vmi.desc.init_off || vmi.desc.data_size > sizeof(vmi_data)) {
+		vmi_say("ROM %s: no VMI init or a data area of %u bytes: running native",
+			 vmi.desc.vendor, vmi.desc.data_size);
+		return NULL;
+	}
+	init = (vmi_init_fn)(vmi.rom + vmi.desc.init_off);
+	rc = init(&vmi_data, sizeof(vmi_data), (VMI_INTERFACE_MAJOR << 8) | VMI_INTERFACE_MINOR);
+	if (rc != VMI_ROM_INIT_OK || vmi_data.d.magic != VMI_ROM_DATA_MAGIC) {
+		vmi_say("ROM %s: VMI init returned %d: running native", vmi.desc.vendor, rc);
+		return NULL;
+	}
+	vmi.rom_used = true;
+	return &vmi.desc;
+}
+
+static u16 __init vmi_clobbers(u16 clbr)
+{
+	u16 regs = 0;
+
+	for (int i = 0; i < ARRAY_SIZE(vmi_clbr_map); i++)
+		if (clbr & vmi_clbr_map[i].clbr)
+			regs |= vmi_clbr_map[i].reg;
+	return regs;
+}
+
+/*
+ * One vmipatch site per paravirt record that has a VMI call and lies in
+ * the kernel's permanent text (init text is freed; Linux keeps it). The
+ * table and the native copies sit near the text: entries hold 32-bit
+ * offsets.
+ */
+static int __init vmi_build_sites(struct vmi_site_entry **tabp, u8 **nativep, size_t *native_len)
+{
+	u16 call_of[256] = { 0 };
+	const struct vmi_pv_record *p, *end = (const void *)__parainstructions_end;
+	struct vmi_site_entry *tab;
+	size_t nat_off = 0, n = 0;
+	u8 *nat;
+
+	for (int i = 0; i < ARRAY_SIZE(vmi_pv_map); i++)
+		call_of[vmi_pv_map[i].type] = vmi_pv_map[i].call;
+	BUILD_BUG_ON(sizeof(*p) != sizeof(struct paravirt_patch_site));
+	for (p = (const void *)__parainstructions; p < end; p++) {
+		vmi.records++;
+		if (!call_of[p->type])
+			vmi.unmapped++;
+		else if (p->instr < (u8 *)_stext || p->instr + p->len > (u8 *)_etext)
+			vmi.outside++;
+		else {
+			n++;
+			nat_off += p->len;
+		}
+	}
+	tab = vmi_alloc_near(n * sizeof(*tab) + 1, PAGE_KERNEL);
+	nat = vmi_alloc_near(nat_off + 1, PAGE_KERNEL);
+	if (!tab || !nat) {
+		vfree(tab);
+		vfree(nat);
+		return -ENOMEM;
+	}
+	n = 0;
+	nat_off = 0;
+	for (p = (const void *)__parainstructions; p < end; p++) {
+		u16 call = call_of[p->type];
+		const vmi_call_info *ci = vmi_call_lookup(call);
+		struct vmi_site_entry *e = &tab[n];
+
+		if (!call || p->instr < (u8 *)_stext || p->instr + p->len > (u8 *)_etext)
+			continue;
+		memcpy(nat + nat_off, p->instr, p->len);
+		e->site_off = (s32)((long)p->instr - (long)&e->site_off);
+		e->native_off = (s32)((long)(nat + nat_off) - (long)&e->native_off);
+		e->call_id = call;
+		e->site_len = p->len;
+		e->native_len = p->len;
+		e->min_minor = ci ? ci->minor : 0;
+		e->flags = 0;
+		e->clobbers = vmi_clobbers(p->clobbers);
+		nat_off += p->len;
+		n++;
+	}
+	*tabp = tab;
+	*nativep = nat;
+	*native_len = nat_off;
+	return n;
+}
+
+/* What Linux's own paravirt pass costs on the same records (measured
+ * into a scratch buffer: the text already holds its result). */
+static u64 __init vmi_time_linux_pass(void)
+{
+	struct paravirt_patch_site *p;
+	u8 buf[32];
+	u64 t0 = rdtsc_ordered();
+
+	for (p = __parainstructions; p < __parainstructions_end; p++) {
+		if (p->len > sizeof(buf))
+			continue;
+		memcpy(buf, p->instr, p->len);
+		paravirt_patch(p->type, buf, (unsigned long)p->instr, p->len);
+	}
+	return rdtsc_ordered() - t0;
+}
+
+static void __init vmi_report(void)
+{
+	const vmi_summary *s = &vmi.summary;
+
+	if (!vmi_status_line[0])
+		vmi_say("ROM %s %u.%u at 0x%llx features 0x%x: %u sites: call %u inline %u nop %u ident %u",
+			 vmi.desc.vendor, vmi.desc.major, vmi.desc.minor, vmi_rom_phys,
+			 vmi.offer.features, s->sites, s->forms[VMI_FORM_CALL],
+			 s->forms[VMI_FORM_INLINE], s->forms[VMI_FORM_NOP], s->forms[VMI_FORM_IDENT]);
+	pr_info("%s\n", vmi_status_line);
+}
+
+void __init vmi_patch_kernel(void)
+{
+	VMI_OPTS(vmi_patch_opts, popts);
+	struct vmi_note_desc note = {
+		.format_version = VMI_FORMAT_VERSION,
+		.entry_size = sizeof(struct vmi_site_entry),
+		.arch = VMI_ARCH_X86_64,
+		.req_major = VMI_INTERFACE_MAJOR,
+		.req_minor = VMI_INTERFACE_MINOR,
+	};
+	struct vmi_site_entry *tab;
+	vmi_region regions[2];
+	const vmi_rom *rom;
+	size_t native_len, ws_len;
+	u8 *native;
+	void *ws;
+	u64 t0;
+	vmi_status st;
+	int n;
+
+	vmi.policy.size = sizeof(vmi.policy);
+	if (vmi_cmdline_set && strcmp(vmi_cmdline, "off")) {
+		size_t err_at = 0;
+
+		st = vmi_policy_parse(&vmi.policy, vmi_cmdline, strlen(vmi_cmdline), &err_at);
+		if (st != VMI_OK) {
+			vmi_say("vmi=%s: bad policy item at offset %zu (%s): running native",
+				vmi_cmdline, err_at, vmi_strerror(st));
+			goto out;
+		}
+		vmi.have_policy = true;
+	}
+	if (vmi_note_parse(&note, sizeof(note), &vmi.guest) != VMI_OK) {
+		vmi_say("bad guest note: running native");
+		goto out;
+	}
+	vmi.linux_cycles = vmi_time_linux_pass();
+	n = vmi_build_sites(&tab, &native, &native_len);
+	if (n < 0) {
+		vmi_say("no memory for %u site records: running native", vmi.records);
+		goto out;
+	}
+	rom = vmi_rom_phys ? vmi_attach_rom() : NULL;
+	if (vmi_annotations_init(&vmi.ann, &vmi.guest, tab, (unsigned long)tab, n * sizeof(*tab)) ||
+	    vmi_negotiate(&vmi.guest, vmi.rom_used || rom ? rom : NULL,
+			  vmi.have_policy ? &vmi.policy : NULL, &vmi.offer) ||
+	    vmi_plan_workspace_size(&vmi.ann, &ws_len)) {
+		vmi_say("bad site table: running native");
+		goto out;
+	}
+	ws = vmalloc(ws_len + 8);
+	if (!ws) {
+		vmi_say("no memory for the plan (%zu bytes): running native", ws_len);
+		goto out;
+	}
+	/* The text and the native copies, in address order. */
+	regions[0] = (vmi_region){ .host = (u8 *)_stext, .addr = (unsigned long)_stext,
+				   .len = _etext - _stext, .flags = VMI_REGION_F_EXEC };
+	regions[1] = (vmi_region){ .host = native, .addr = (unsigned long)native, .len = native_len };
+	if (regions[1].addr < regions[0].addr)
+		swap(regions[0], regions[1]);
+	popts.regions = regions;
+	popts.nregions = 2;
+	popts.rom_addr = (unsigned long)vmi.rom;
+
+	t0 = rdtsc_ordered();
+	st = vmi_plan_build(&vmi.plan, &vmi.ann, &vmi.offer, &popts, ws, ws_len + 8);
+	if (st == VMI_OK && vmi.rom_used)
+		st = vmi_plan_apply(&vmi.plan);
+	vmi.plan_cycles = rdtsc_ordered() - t0;
+	sync_core();
+	if (st != VMI_OK) {
+		vmi_say("plan refused at site %u (%s): running native", vmi.plan.error_index,
+			vmi_strerror(st));
+		vmi.plan.count = 0;
+		goto out;
+	}
+	vmi_plan_summarize(&vmi.plan, &vmi.summary);
+out:
+	vmi_report();
+}
+
+static int vmi_proc_show(struct seq_file *m, void *v)
+{
+	const vmi_summary *s = &vmi.summary;
+
+	seq_printf(m, "status: %s\n", vmi_status_line);
+	if (vmi.rom)
+		seq_printf(m, "rom: %s %u.%u at 0x%llx size %u crc %08x features 0x%x\n",
+			   vmi.desc.vendor, vmi.desc.major, vmi.desc.minor, vmi_rom_phys,
+			   vmi.desc.size, vmi.desc.crc, vmi.desc.features);
+	else
+		seq_puts(m, "rom: none\n");
+	seq_printf(m, "offer: reason %s minor %u features 0x%x policy %08x\n",
+		   vmi_reason_name(vmi.offer.global_reason), vmi.offer.minor, vmi.offer.features,
+		   vmi.have_policy ? vmi_policy_hash(&vmi.policy) : 0);
+	seq_printf(m, "records: %u mapped %u unmapped %u outside-text %u\n", vmi.records,
+		   vmi.records - vmi.unmapped - vmi.outside, vmi.unmapped, vmi.outside);
+	seq_printf(m, "forms: call %u inline %u nop %u ident %u\n", s->forms[VMI_FORM_CALL],
+		   s->forms[VMI_FORM_INLINE], s->forms[VMI_FORM_NOP], s->forms[VMI_FORM_IDENT]);
+	seq_puts(m, "reasons:");
+	for (u32 i = 0; i < VMI_REASON_COUNT; i++)
+		if (s->reasons[i])
+			seq_printf(m, " %s=%u", vmi_reason_name(i), s->reasons[i]);
+	seq_printf(m, "\ntime: tsc-khz %u vmipatch %llu cycles linux-paravirt %llu cycles\n",
+		   tsc_khz, vmi.plan_cycles, vmi.linux_cycles);
+	seq_puts(m, "counters:");
+	if (vmi.rom_used)
+		for (u32 id = vmi_call_next(0); id; id = vmi_call_next(id))
+			if (vmi_data.d.counts[id])
+				seq_printf(m, " %s=%u", vmi_call_lookup(id)->name,
+					   vmi_data.d.counts[id]);
+	seq_puts(m, "\n");
+	for (u32 i = 0; i < vmi.plan.count; i++) {
+		const vmi_decision *d = &vmi.plan.decisions[i];
+
+		seq_printf(m, "site %llx %s %s %s\n", d->addr, vmi_call_lookup(d->call_id)->name,
+			   vmi_form_name(d->form), vmi_reason_name(d->reason));
+	}
+	return 0;
+}
+
+static int __init vmi_proc_init(void)
+{
+	proc_create_single("vmi", 0444, NULL, vmi_proc_show);
+	return 0;
+}
+fs_initcall(vmi_proc_init);
