@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "vmi/annotations.h"
 
 const char *vmi_arch_name(uint32_t arch)
@@ -23,25 +24,17 @@ const char *vmi_arch_name(uint32_t arch)
 
 int vmi_image_open(const char *path, int *fd_out, struct stat *st, vmi_diag *d)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why = NULL;
+	int fd = vmi_open_input(path, st, &why);
 	if (fd < 0)
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, st) != 0) {
-		int e = errno;
-		close(fd);
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot stat: %s", strerror(e));
-	}
-	if (!S_ISREG(st->st_mode)) {
-		close(fd);
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "not a regular file");
-	}
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open: %s", why);
 	*fd_out = fd;
 	return VMI_EXIT_OK;
 }
 
 static int vmi_image_read(vmi_image *img, vmi_diag *d)
 {
-	int fd;
+	int fd = -1;
 	struct stat st;
 	int rc = vmi_image_open(img->path, &fd, &st, d);
 	if (rc)
@@ -111,6 +104,7 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 	img->elfclass = gelf_getclass(img->elf);
 	if (!gelf_getehdr(img->elf, &eh))
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "truncated ELF header (%zu bytes)", img->len);
+	img->type = eh.e_type;
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "not a little-endian ELF file");
 	if (img->elfclass == ELFCLASS32 && eh.e_machine == EM_386)
@@ -144,6 +138,20 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 				    img->len);
 	if (shnum && elf_getshdrstrndx(img->elf, &shstrndx) != 0)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "no section name table: %s", elf_errmsg(-1));
+	/* Without names no section can be found: say why, instead of the
+	 * first missing section the tool looks for. */
+	if (shnum && shstrndx != SHN_UNDEF) {
+		GElf_Shdr ssh;
+		Elf_Scn *sscn = shstrndx < shnum ? elf_getscn(img->elf, shstrndx) : NULL;
+		if (!sscn || !gelf_getshdr(sscn, &ssh))
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+					    "bad ELF header: e_shstrndx %zu names no section (the file has %zu)",
+					    shstrndx, shnum);
+		if (ssh.sh_type != SHT_STRTAB)
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+					    "bad ELF header: e_shstrndx %zu names section %zu of type %u, not a string table",
+					    shstrndx, shstrndx, (unsigned)ssh.sh_type);
+	}
 
 	img->secs = calloc(shnum ? shnum : 1, sizeof(*img->secs));
 	img->loads = calloc(phnum ? phnum : 1, sizeof(*img->loads));
@@ -253,6 +261,28 @@ void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len)
 {
 	if (off <= img->len && len <= img->len - off)
 		vmi_prefault(img->buf + off, (size_t)len);
+}
+
+int vmi_image_need_linked(const vmi_image *img, vmi_diag *d)
+{
+	switch (img->type) {
+	case ET_EXEC:
+	case ET_DYN:
+		return VMI_EXIT_OK;
+	case ET_REL:
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+				    "relocatable object (ET_REL: a .o or .ko); %s needs a linked executable "
+				    "(ET_EXEC or ET_DYN, e.g. vmlinux)",
+				    program_invocation_short_name);
+	case ET_CORE:
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+				    "core file (ET_CORE); %s needs a linked executable (ET_EXEC or ET_DYN)",
+				    program_invocation_short_name);
+	default:
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+				    "ELF type %u; %s needs a linked executable (ET_EXEC or ET_DYN)",
+				    (unsigned)img->type, program_invocation_short_name);
+	}
 }
 
 void vmi_image_free(vmi_image *img)

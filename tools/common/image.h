@@ -50,6 +50,7 @@ typedef struct vmi_image {
 	mode_t mode;                 /* permission bits, kept by an in-place rewrite */
 	Elf *elf;                    /* libelf view of buf */
 	int elfclass;                /* ELFCLASS32 / ELFCLASS64 */
+	uint16_t type;               /* e_type: ET_EXEC, ET_DYN, ET_REL, ... */
 	uint8_t arch;                /* enum vmi_arch from class and machine */
 	vmi_image_section *secs;     /* every section, in index order (owned) */
 	size_t nsecs;
@@ -66,7 +67,8 @@ typedef struct vmi_image {
 int vmi_image_load(vmi_image *img, const char *path, uint8_t want_arch, vmi_diag *d);
 
 /**
- * vmi_image_open - open @path for reading and check it is a regular file.
+ * vmi_image_open - open @path for reading and check it is a regular file
+ * (vmi_open_input: a FIFO or a device is refused, never waited on).
  * Return: VMI_EXIT_OK with *@fd and *@st set, or VMI_EXIT_IO with @d filled.
  */
 int vmi_image_open(const char *path, int *fd, struct stat *st, vmi_diag *d);
@@ -93,6 +95,14 @@ void vmi_image_prefault(vmi_image *img, uint64_t off, uint64_t len);
  * plan's workspace), one batch instead of a fault per page. Only advice.
  */
 void vmi_prefault(void *p, size_t len);
+
+/**
+ * vmi_image_need_linked - refuse an image that is not a linked executable
+ * (ET_EXEC or ET_DYN): a relocatable object (.o, .ko) or a core file, with
+ * a message that says so, for a tool that works on a kernel's segments.
+ * Return: VMI_EXIT_OK or VMI_EXIT_INPUT with @d filled.
+ */
+int vmi_image_need_linked(const vmi_image *img, vmi_diag *d);
 
 /** vmi_image_free - release everything vmi_image_load allocated. */
 void vmi_image_free(vmi_image *img);

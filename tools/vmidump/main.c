@@ -17,6 +17,7 @@
 #include "guestinfo.h"
 #include "image.h"
 #include "json.h"
+#include "policyarg.h"
 #include "report.h"
 #include "romfile.h"
 #include "segmap.h"
@@ -266,16 +267,16 @@ static int vmi_run(const vmi_dump_args *a, vmi_diag *d)
 	int rc;
 
 	if (a->policy) {
-		size_t at = 0;
-		if (vmi_policy_parse(&pol, a->policy, strlen(a->policy), &at) != VMI_OK) {
-			fprintf(stderr, VMI_PROG ": --policy: bad item at offset %zu in '%s'\n", at, a->policy);
-			return VMI_EXIT_USAGE;
-		}
+		rc = vmi_policy_arg(&pol, a->policy, d);
+		if (rc)
+			return rc;
 	}
 	rc = vmi_image_load(&img, a->image, a->arch, d);
 	if (rc)
 		return rc;
-	rc = vmi_guestinfo_load(&img, &gi, d);
+	rc = vmi_image_need_linked(&img, d);
+	if (!rc)
+		rc = vmi_guestinfo_load(&img, &gi, d);
 	if (!rc && a->rom) {
 		rc = vmi_romfile_load(&rf, a->rom, d);
 		have_rom = true;

@@ -3,10 +3,14 @@
  * vmipatch - patch a kernel image offline for a given VMI ROM, with the
  * same negotiation, planning and apply code the boot path runs.
  *
- * The image is copied once, into the temporary file that will replace the
- * output, and patched there (sites only, and the note's stamp); the copy
- * is renamed over the output only when everything succeeded. Every other
- * byte is the input's byte.
+ * Every input (policy, ROM, output path, image, annotations and the plan
+ * they give) is checked first, on a private mapping of the image, before
+ * anything is created. Then the image is copied once, into the temporary
+ * file that will replace the output (holes kept), and patched there (sites
+ * only, and the note's stamp); the copy is renamed over the output only
+ * when everything succeeded. Every other byte is the input's byte.
+ * "-o -" writes the patched image to standard output (the report then
+ * goes to standard error).
  */
 #include <elf.h>
 #include <getopt.h>
@@ -22,6 +26,7 @@
 #include "guestinfo.h"
 #include "image.h"
 #include "json.h"
+#include "policyarg.h"
 #include "report.h"
 #include "romfile.h"
 #include "segmap.h"
@@ -47,8 +52,9 @@ static void vmi_usage(FILE *f)
 		"       " VMI_PROG " --restore [-o OUT | --in-place] [options] IMAGE\n"
 		"Patch the annotated sites of an ELF kernel image for a VMI ROM.\n"
 		"  -r, --rom ROM        ROM image to patch for\n"
-		"  -o, --output OUT     write the result to OUT (atomically)\n"
-		"  -i, --in-place       replace IMAGE (atomically)\n"
+		"  -o, --output OUT     write the result to OUT (atomically; a symbolic link's\n"
+		"                       target; - for standard output; no device or FIFO)\n"
+		"  -i, --in-place       replace IMAGE (atomically; keeps owner, mode, links)\n"
 		"  -n, --dry-run        print the plan, write nothing\n"
 		"  -j, --json           machine-readable output on stdout\n"
 		"  -R, --restore        write the native form of every site, stamp native\n"
@@ -113,16 +119,16 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 	return VMI_EXIT_OK;
 }
 
-static void vmi_print_sites_text(const vmi_image *img, const vmi_toolplan *tp)
+static void vmi_print_sites_text(FILE *f, const vmi_image *img, const vmi_toolplan *tp)
 {
 	char nb[24];
-	printf("  %5s  %-18s %-8s %-20s %3s  %-6s %s\n", "site", "address", "offset", "call", "len", "form",
+	fprintf(f, "  %5s  %-18s %-8s %-20s %3s  %-6s %s\n", "site", "address", "offset", "call", "len", "form",
 	       "reason");
 	for (uint32_t i = 0; i < tp->plan.count; i++) {
 		const vmi_decision *d = &tp->plan.decisions[i];
 		uint64_t off = 0;
 		vmi_segmap_offset(img, d->addr, d->len, &off);
-		printf("  %5u  0x%016llx %-8llx %-20s %3u  %-6s %s\n", (unsigned)d->index,
+		fprintf(f, "  %5u  0x%016llx %-8llx %-20s %3u  %-6s %s\n", (unsigned)d->index,
 		       (unsigned long long)d->addr, (unsigned long long)off,
 		       vmi_call_name_of(d->call_id, nb, sizeof(nb)), (unsigned)d->len, vmi_form_name(d->form),
 		       vmi_reason_name(d->reason));
@@ -139,14 +145,14 @@ static const char *vmi_encoding_name(uint32_t e)
 	}
 }
 
-static void vmi_print_json(const vmi_patch_args *a, const vmi_image *img, const vmi_guestinfo *gi,
+static void vmi_print_json(FILE *f, const vmi_patch_args *a, const vmi_image *img, const vmi_guestinfo *gi,
 			   const vmi_romfile *rf, const vmi_toolplan *tp, const vmi_summary *sum,
 			   const vmi_guest *stamp, int verified, uint32_t vfailed)
 {
 	vmi_json j;
 	char nb[24];
 
-	vmi_json_init(&j, stdout);
+	vmi_json_init(&j, f);
 	vmi_json_obj(&j);
 	vmi_json_kstr(&j, "tool", VMI_PROG);
 	vmi_json_kstr(&j, "version", VMI_VERSION_STRING);
@@ -212,112 +218,163 @@ static void vmi_print_json(const vmi_patch_args *a, const vmi_image *img, const 
 	vmi_json_end(&j);
 }
 
-/*
- * The image to patch. A dry run maps IMAGE privately. Otherwise IMAGE is
- * first copied to the temporary file that will replace the output (inside
- * the kernel, as cp copies), and the image is a shared mapping of that
- * copy: patching writes the new file's pages where they lie, and the bytes
- * no site covers never pass through this process. A failure later
- * discards the copy; nothing is written until the commit's rename.
- */
-static int vmi_load(const vmi_patch_args *a, vmi_image *img, vmi_outfile *of, vmi_diag *d)
+/* What a run holds; vmi_run_free releases what was set up. */
+typedef struct vmi_patch_run {
+	vmi_image img;
+	vmi_guestinfo gi;
+	vmi_romfile rf;
+	vmi_toolplan tp;
+	vmi_policy *pol;
+	bool have_img, have_rom, have_plan;
+} vmi_patch_run;
+
+static void vmi_run_free_image(vmi_patch_run *r)
 {
-	if (a->dry_run)
-		return vmi_image_load(img, a->image, a->arch, d);
-	int fd;
+	if (r->have_plan)
+		vmi_toolplan_free(&r->tp);
+	if (r->have_img)
+		vmi_image_free(&r->img);
+	r->have_plan = r->have_img = false;
+}
+
+/*
+ * The image's annotations and the plan for them, on r->img: every check
+ * an input can fail (ELF type, note, sites, the ROM's arch, each site's
+ * bounds) runs here.
+ */
+static int vmi_plan_image(const vmi_patch_args *a, vmi_patch_run *r, vmi_diag *d)
+{
+	int rc = vmi_image_need_linked(&r->img, d);
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_guestinfo_load(&r->img, &r->gi, d);
+	if (rc)
+		return rc;
+	/* At boot a ROM for the other arch only means "run native"; asked
+	 * for offline it is a mistake, and the output would be a copy. */
+	if (r->have_rom && r->rf.rom.arch != r->gi.guest.arch)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, a->rom, "ROM is for %s but %s is %s",
+				    vmi_arch_name(r->rf.rom.arch), a->image, vmi_arch_name(r->gi.guest.arch));
+	rc = vmi_toolplan_build(&r->tp, &r->img, &r->gi, r->have_rom ? &r->rf.rom : NULL, r->pol, d);
+	r->have_plan = true;
+	return rc;
+}
+
+/*
+ * The image to patch into a file. IMAGE is copied to the temporary file
+ * that will replace the output (inside the kernel, as cp copies, holes
+ * kept), and the image is a shared mapping of that copy: patching writes
+ * the new file's pages where they lie, and the bytes no site covers never
+ * pass through this process. A failure later discards the copy; nothing
+ * is written until the commit's rename.
+ */
+static int vmi_load_copy(const vmi_patch_args *a, vmi_patch_run *r, vmi_outfile *of, vmi_diag *d)
+{
+	int fd = -1;
 	struct stat st;
 	int rc = vmi_image_open(a->image, &fd, &st, d);
 	if (rc)
 		return rc;
 	if (st.st_size <= 0) { /* nothing to map: the loader says what is wrong */
 		close(fd);
-		return vmi_image_load(img, a->image, a->arch, d);
+		rc = vmi_image_load(&r->img, a->image, a->arch, d);
+		r->have_img = rc == VMI_EXIT_OK;
+		return rc ? rc : vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "the file is empty now");
 	}
 	size_t len = (size_t)st.st_size;
 	uint8_t *buf = NULL;
 	rc = vmi_outfile_create(of, a->in_place ? a->image : a->out, d);
+	if (rc == VMI_EXIT_OK && a->in_place)
+		vmi_outfile_keep_owner(of, st.st_uid, st.st_gid);
 	if (rc == VMI_EXIT_OK)
 		rc = vmi_outfile_copy(of, fd, len, d);
 	close(fd);
 	if (rc == VMI_EXIT_OK)
 		rc = vmi_outfile_map(of, len, &buf, d);
 	if (rc == VMI_EXIT_OK)
-		rc = vmi_image_load_buffer(img, a->image, buf, len, st.st_mode, a->arch, d);
-	if (rc)
+		rc = vmi_image_load_buffer(&r->img, a->image, buf, len, st.st_mode, a->arch, d);
+	if (rc) {
 		vmi_outfile_discard(of);
-	return rc;
+		return rc;
+	}
+	r->have_img = true;
+	/* The sites live in the executable segments and most of their pages
+	 * will change: fault them in as one batch, not one page per site.
+	 * Not in a sparse file: that would fill the holes of those segments. */
+	bool sparse = (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
+	for (size_t i = 0; i < r->img.nloads && !sparse; i++)
+		if (r->img.loads[i].flags & PF_X)
+			vmi_image_prefault(&r->img, r->img.loads[i].offset, r->img.loads[i].filesz);
+	return VMI_EXIT_OK;
 }
 
 static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 {
 	vmi_outfile of = { .fd = -1 }; /* none yet: discarding it is a no-op */
-	vmi_image img;
-	vmi_guestinfo gi;
-	vmi_romfile rf;
-	vmi_toolplan tp;
+	vmi_patch_run r = { 0 };
 	VMI_OPTS(vmi_policy, pol);
-	bool have_rom = false, have_plan = false;
+	const char *out = a->dry_run ? NULL : a->in_place ? a->image : a->out;
+	bool to_stdout = out && vmi_outfile_is_stdout(out) && !a->in_place;
+	/* The report goes where the image does not. */
+	FILE *rep = to_stdout ? stderr : stdout;
 	int rc;
 
+	/* Every input first, before anything is created: policy, ROM, the
+	 * output path, then the image and the plan on a private mapping. */
 	if (a->policy) {
-		size_t at = 0;
-		if (vmi_policy_parse(&pol, a->policy, strlen(a->policy), &at) != VMI_OK) {
-			fprintf(stderr, VMI_PROG ": --policy: bad item at offset %zu in '%s'\n", at, a->policy);
-			return VMI_EXIT_USAGE;
-		}
+		rc = vmi_policy_arg(&pol, a->policy, d);
+		if (rc)
+			return rc;
+		r.pol = &pol;
 	}
-	rc = vmi_load(a, &img, &of, d);
-	if (rc)
-		return rc;
-	rc = vmi_guestinfo_load(&img, &gi, d);
-	if (rc)
-		goto out;
 	if (a->rom) {
-		rc = vmi_romfile_load(&rf, a->rom, d);
+		rc = vmi_romfile_load(&r.rf, a->rom, d);
 		if (rc) {
-			vmi_romfile_free(&rf);
-			goto out;
+			vmi_romfile_free(&r.rf);
+			return rc;
 		}
-		have_rom = true;
-		/* At boot a ROM for the other arch only means "run native"; asked
-		 * for offline it is a mistake, and the output would be a copy. */
-		if (rf.rom.arch != gi.guest.arch) {
-			rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->rom, "ROM is for %s but %s is %s",
-					  vmi_arch_name(rf.rom.arch), a->image, vmi_arch_name(gi.guest.arch));
-			goto out;
-		}
+		r.have_rom = true;
 	}
-	/* The sites live in the executable segments and most of their pages
-	 * will change: fault them in as one batch, not one page per site. */
-	for (size_t i = 0; i < img.nloads; i++)
-		if (img.loads[i].flags & PF_X)
-			vmi_image_prefault(&img, img.loads[i].offset, img.loads[i].filesz);
-	rc = vmi_toolplan_build(&tp, &img, &gi, have_rom ? &rf.rom : NULL, a->policy ? &pol : NULL, d);
-	have_plan = true;
+	rc = out && !to_stdout ? vmi_outfile_check(out, d) : VMI_EXIT_OK;
+	if (rc == VMI_EXIT_OK) {
+		rc = vmi_image_load(&r.img, a->image, a->arch, d);
+		r.have_img = rc == VMI_EXIT_OK;
+	}
+	if (rc == VMI_EXIT_OK)
+		rc = vmi_plan_image(a, &r, d);
+	/* All valid: the image again, as the copy that becomes the output. */
+	if (rc == VMI_EXIT_OK && out && !to_stdout) {
+		vmi_run_free_image(&r);
+		rc = vmi_load_copy(a, &r, &of, d);
+		if (rc == VMI_EXIT_OK)
+			rc = vmi_plan_image(a, &r, d);
+	}
 	if (rc)
 		goto out;
 
 	/* Apply to the in-memory copy; a dry run does too, so --verify and the
 	 * summary see the real result, but nothing is written. */
-	vmi_status st = vmi_plan_apply(&tp.plan);
+	vmi_image *img = &r.img;
+	vmi_guestinfo *gi = &r.gi;
+	vmi_toolplan *tp = &r.tp;
+	vmi_status st = vmi_plan_apply(&tp->plan);
 	if (st != VMI_OK) {
 		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "apply failed: %s", vmi_strerror(st));
 		goto out;
 	}
-	vmi_guest stamp = gi.guest;
+	vmi_guest stamp = gi->guest;
 	if (a->restore) {
 		stamp.stamp_state = VMI_STAMP_NATIVE;
 		stamp.stamp_major = stamp.stamp_minor = 0;
 		stamp.stamp_features = stamp.stamp_rom_crc = stamp.stamp_policy = 0;
 	} else {
 		stamp.stamp_state = VMI_STAMP_PATCHED;
-		stamp.stamp_major = rf.rom.major;
-		stamp.stamp_minor = tp.offer.minor;
-		stamp.stamp_features = tp.offer.features;
-		stamp.stamp_rom_crc = rf.rom.crc;
-		stamp.stamp_policy = vmi_policy_hash(a->policy ? &pol : NULL);
+		stamp.stamp_major = r.rf.rom.major;
+		stamp.stamp_minor = tp->offer.minor;
+		stamp.stamp_features = tp->offer.features;
+		stamp.stamp_rom_crc = r.rf.rom.crc;
+		stamp.stamp_policy = vmi_policy_hash(r.pol);
 	}
-	st = vmi_note_write_stamp(img.buf + gi.desc_off, gi.desc_len, &stamp);
+	st = vmi_note_write_stamp(img->buf + gi->desc_off, gi->desc_len, &stamp);
 	if (st != VMI_OK) {
 		rc = vmi_diag_set(d, VMI_EXIT_INPUT, a->image, "cannot write the stamp: %s", vmi_strerror(st));
 		goto out;
@@ -325,48 +382,47 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 
 	vmi_summary sum;
 	memset(&sum, 0, sizeof(sum));
-	vmi_plan_summarize(&tp.plan, &sum);
-	uint32_t vfailed = a->verify ? vmi_verify_image(VMI_PROG, &img, &gi, &tp) : 0;
+	vmi_plan_summarize(&tp->plan, &sum);
+	uint32_t vfailed = a->verify ? vmi_verify_image(VMI_PROG, img, gi, tp) : 0;
 
 	if (a->json) {
-		vmi_print_json(a, &img, &gi, have_rom ? &rf : NULL, &tp, &sum, &stamp, a->verify, vfailed);
+		vmi_print_json(rep, a, img, gi, r.have_rom ? &r.rf : NULL, tp, &sum, &stamp, a->verify, vfailed);
 	} else {
-		printf("%s: %s%s\n", a->image, a->restore ? "restore native form" : "patch",
-		       a->dry_run ? " (dry run, nothing written)" : "");
-		vmi_report_guest_text(stdout, &gi.guest);
-		if (have_rom)
-			vmi_report_rom_text(stdout, rf.path, &rf.rom);
+		fprintf(rep, "%s: %s%s\n", a->image, a->restore ? "restore native form" : "patch",
+			a->dry_run ? " (dry run, nothing written)" : "");
+		vmi_report_guest_text(rep, &gi->guest);
+		if (r.have_rom)
+			vmi_report_rom_text(rep, r.rf.path, &r.rf.rom);
 		if (a->policy)
-			printf("policy: %s (hash 0x%08x)\n", a->policy, (unsigned)vmi_policy_hash(&pol));
-		vmi_report_offer_text(stdout, &tp.offer);
-		if (!gi.slots && sum.forms[VMI_FORM_CALL] == 0 && have_rom)
-			printf("note: CALL sites stay native: %s\n", gi.slots_why);
+			fprintf(rep, "policy: %s (hash 0x%08x)\n", a->policy, (unsigned)vmi_policy_hash(r.pol));
+		vmi_report_offer_text(rep, &tp->offer);
+		if (!gi->slots && sum.forms[VMI_FORM_CALL] == 0 && r.have_rom)
+			fprintf(rep, "note: CALL sites stay native: %s\n", gi->slots_why);
 		if (a->dry_run)
-			vmi_print_sites_text(&img, &tp);
-		vmi_report_summary_text(stdout, &sum);
+			vmi_print_sites_text(rep, img, tp);
+		vmi_report_summary_text(rep, &sum);
 		if (a->verify)
-			printf("verify: %u sites decoded, %u not as intended\n", (unsigned)tp.plan.count,
-			       (unsigned)vfailed);
+			fprintf(rep, "verify: %u sites decoded, %u not as intended\n", (unsigned)tp->plan.count,
+				(unsigned)vfailed);
 	}
-	fflush(stdout);
+	fflush(rep);
 	if (vfailed) {
 		rc = vmi_diag_set(d, VMI_EXIT_VERIFY, a->image, "verification failed for %u of %u sites%s",
-				  (unsigned)vfailed, (unsigned)tp.plan.count, a->dry_run ? "" : "; nothing written");
+				  (unsigned)vfailed, (unsigned)tp->plan.count, a->dry_run ? "" : "; nothing written");
 		goto out;
 	}
-	if (!a->dry_run) {
-		const char *out = a->in_place ? a->image : a->out;
+	if (to_stdout) {
+		rc = vmi_write_stdout(img->buf, img->len, d);
+	} else if (out) {
 		/* The image is the new file already: patched where it lies. */
-		rc = vmi_outfile_commit(&of, img.mode, a->no_sync ? VMI_WRITE_NO_SYNC : 0, d);
+		rc = vmi_outfile_commit(&of, img->mode, a->no_sync ? VMI_WRITE_NO_SYNC : 0, d);
 		if (rc == VMI_EXIT_OK && !a->json)
 			printf("wrote %s\n", out);
 	}
 out:
-	if (have_plan)
-		vmi_toolplan_free(&tp);
-	if (have_rom)
-		vmi_romfile_free(&rf);
-	vmi_image_free(&img);
+	vmi_run_free_image(&r);
+	if (r.have_rom)
+		vmi_romfile_free(&r.rf);
 	vmi_outfile_discard(&of); /* after a commit: nothing left to remove */
 	return rc;
 }

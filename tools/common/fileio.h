@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/common/fileio.h - open a tool's input file without hanging on it.
+ *
+ * Every input (image, ROM, symbol map, object, patcher.bin, guest) is
+ * opened with O_NONBLOCK, so a FIFO with no writer or a device does not
+ * block open(); the file type is checked with fstat on the open file
+ * (no race with a rename), and only a regular file is read. Needs only
+ * libc: vmirun (also built for i386) compiles it on its own.
+ */
+#ifndef VMI_TOOL_FILEIO_H
+#define VMI_TOOL_FILEIO_H
+
+#include <sys/stat.h>
+
+/**
+ * vmi_open_input - open @path read-only, check that it is a regular file.
+ * Return: the descriptor (blocking mode, close-on-exec) with *@st filled,
+ * or -1 with *@why set to a static text for "prog: path: cannot open ...:
+ * <why>": the open error (strerror), "Is a directory", or "expected a
+ * regular file, found a FIFO" (and the other types).
+ */
+int vmi_open_input(const char *path, struct stat *st, const char **why);
+
+/** vmi_file_type_name - "a FIFO", "a character device", ... for st_mode's type. */
+const char *vmi_file_type_name(mode_t mode);
+
+#endif /* VMI_TOOL_FILEIO_H */
