@@ -7,8 +7,10 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "vmi/annotations.h"
 
 /* Names end up in error messages: a hostile object must not put control
@@ -130,9 +132,11 @@ int vmi_obj_open(vmi_obj *o, const char *path, vmi_diag *d)
 	o->fd_ = -1;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return vmi_diag_set(d, VMI_EXIT_IO, path, "libelf: %s", elf_errmsg(-1));
-	o->fd_ = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	const char *why = NULL;
+	o->fd_ = vmi_open_input(path, &st, &why);
 	if (o->fd_ < 0)
-		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open: %s", strerror(errno));
+		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open: %s", why);
 	Elf *e = elf_begin(o->fd_, ELF_C_READ, NULL);
 	o->elf_ = e;
 	if (!e || elf_kind(e) != ELF_K_ELF)

@@ -5,11 +5,15 @@
  * through patcher.bin exactly as a booting kernel patches itself.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fileio.h"
 #include "vmirun.h"
 
 struct vmi_guest_scan {
@@ -69,10 +73,17 @@ bool vmi_guest_open(struct vmi_run_guest *g, const char *path, int *exit_code)
 {
 	memset(g, 0, sizeof(*g));
 	g->path = path;
-	/* dlopen needs a slash to take a relative path as a file. */
-	char *full = realpath(path, NULL);
+	/* A FIFO or a device would make dlopen wait or read garbage: only a
+	 * regular file is loaded. dlopen needs a slash to take a relative
+	 * path as a file. */
+	struct stat st;
+	const char *why = "";
+	int fd = vmi_open_input(path, &st, &why);
+	if (fd >= 0)
+		close(fd);
+	char *full = fd >= 0 ? realpath(path, NULL) : NULL;
 	if (!full) {
-		fprintf(stderr, "vmirun: %s: cannot read guest object\n", path);
+		fprintf(stderr, "vmirun: %s: cannot read guest object: %s\n", path, fd >= 0 ? strerror(errno) : why);
 		*exit_code = VMI_RUN_EXIT_IO;
 		return false;
 	}

@@ -2,7 +2,9 @@
 # guest workloads under every form and measures what each costs
 # (docs/vmirun.1). Its default guest object is built by tests/vmirun.
 VMIRUN_SRCS := $(sort $(wildcard tools/vmirun/*.c))
-VMIRUN_OBJS := $(VMIRUN_SRCS:%.c=$(O)/%.o)
+# Inputs are opened as every tool opens them (tools/common/fileio.c: no
+# hang on a FIFO, only regular files); vmirun compiles that file itself.
+VMIRUN_OBJS := $(VMIRUN_SRCS:%.c=$(O)/%.o) $(O)/tools/common/fileio.o
 VMIRUN_BIN := $(O)/tools/vmirun/vmirun
 VMIRUN_GUEST := $(O)/tools/vmirun/vmirun-guest.so
 # Defaults point into the build tree; --patcher/--guest override them.
@@ -11,7 +13,7 @@ VMIRUN_DEFS := -DVMI_RUN_DEFAULT_PATCHER='"$(abspath $(BLOB_x86_64))"' \
 
 $(O)/tools/vmirun/%.o: tools/vmirun/%.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) $(VMIRUN_DEFS) -Itools/vmirun -MMD -MP -c $< -o $@
+	$(CC) $(HOST_CFLAGS) $(VMIRUN_DEFS) -Itools/vmirun -Itools/common -MMD -MP -c $< -o $@
 $(VMIRUN_BIN): $(VMIRUN_OBJS) $(LIB_HOST)
 	$(CC) $(HOST_LDFLAGS) -o $@ $(VMIRUN_OBJS) $(LIB_HOST) $(ZYDIS_LIBS) -ldl
 
@@ -25,7 +27,7 @@ INSTALL_MANS += docs/vmirun.1
 VMIRUN32_CFLAGS = $(HOST_CFLAGS) -m32 -march=i686
 LIB_HOST_i386 := $(O)/host-i386/libvmipatch.a
 CORE_OBJS_HOST_i386 = $(CORE_SRCS:%.c=$(O)/host-i386/%.o)
-VMIRUN32_OBJS := $(VMIRUN_SRCS:%.c=$(O)/vmirun-i386/%.o)
+VMIRUN32_OBJS := $(VMIRUN_SRCS:%.c=$(O)/vmirun-i386/%.o) $(O)/vmirun-i386/tools/common/fileio.o
 VMIRUN32_BIN := $(O)/tools/vmirun/vmirun-i386
 VMIRUN32_GUEST := $(O)/tools/vmirun/vmirun-guest-i386.so
 VMIRUN32_DEFS := -DVMI_RUN_DEFAULT_PATCHER='"$(abspath $(BLOB_i386))"' \
@@ -39,7 +41,10 @@ $(LIB_HOST_i386): $(CORE_SRCS:%.c=$(O)/host-i386/%.o)
 	rm -f $@ && ar rcs $@ $^
 $(O)/vmirun-i386/tools/vmirun/%.o: tools/vmirun/%.c
 	@mkdir -p $(@D)
-	$(CC) $(VMIRUN32_CFLAGS) $(VMIRUN32_DEFS) -Itools/vmirun -MMD -MP -c $< -o $@
+	$(CC) $(VMIRUN32_CFLAGS) $(VMIRUN32_DEFS) -Itools/vmirun -Itools/common -MMD -MP -c $< -o $@
+$(O)/vmirun-i386/tools/common/%.o: tools/common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(VMIRUN32_CFLAGS) -Itools/common -MMD -MP -c $< -o $@
 $(VMIRUN32_BIN): $(VMIRUN32_OBJS) $(LIB_HOST_i386)
 	$(CC) -m32 $(HOST_LDFLAGS) -o $@ $(VMIRUN32_OBJS) $(LIB_HOST_i386) $(ZYDIS_LIBS) -ldl
 

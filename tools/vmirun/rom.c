@@ -11,21 +11,32 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fileio.h"
 #include "vmirun.h"
 
 const struct vmi_run_rom *vmi_run_active_rom;
 
-static uint8_t *vmi_rom_read(const char *path, size_t *len)
+static uint8_t *vmi_rom_read(const char *path, size_t *len, const char **why)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	struct stat st;
+	int fd = vmi_open_input(path, &st, why);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!f) {
+		if (fd >= 0) {
+			*why = strerror(errno);
+			close(fd);
+		}
 		return NULL;
-	size_t cap = VMI_ROM_MAX_SIZE + 1, n;
+	}
+	size_t cap = VMI_ROM_MAX_SIZE + 1, n = 0;
 	uint8_t *buf = malloc(cap);
 	if (buf)
 		n = fread(buf, 1, cap, f);
 	if (!buf || ferror(f)) {
+		*why = strerror(buf ? errno : ENOMEM);
 		free(buf);
 		fclose(f);
 		return NULL;
@@ -39,9 +50,10 @@ bool vmi_rom_open(struct vmi_run_rom *r, const char *path, int *exit_code)
 {
 	memset(r, 0, sizeof(*r));
 	r->path = path;
-	r->file = vmi_rom_read(path, &r->file_len);
+	const char *why = "";
+	r->file = vmi_rom_read(path, &r->file_len, &why);
 	if (!r->file) {
-		fprintf(stderr, "vmirun: %s: cannot read: %s\n", path, strerror(errno));
+		fprintf(stderr, "vmirun: %s: cannot read: %s\n", path, why);
 		*exit_code = VMI_RUN_EXIT_IO;
 		return false;
 	}
