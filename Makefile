@@ -16,6 +16,19 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR ?= $(PREFIX)/lib
+PKGLIBDIR ?= $(PREFIX)/lib/vmipatch
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MAN1DIR ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL_ARCHES := i386 x86_64
+INSTALL_HDRS = $(wildcard include/vmi/*.h)
+# vmipatch.pc names directories under PREFIX as ${prefix}/..., so
+# pkg-config --define-variable=prefix=DIR relocates it (a staged install).
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+INSTALL_VERSION = $(shell sed -n 's/^\#define VMI_VERSION_STRING "\(.*\)"/\1/p' include/vmi/vmi.h)
 FUZZ_SECONDS ?= 10
 
 # ---- flags ----
@@ -61,7 +74,7 @@ LIB_x86_64 := $(O)/x86_64/libvmipatch.a
 BLOB_i386 := $(O)/i386/patcher.bin
 BLOB_x86_64 := $(O)/x86_64/patcher.bin
 
-.PHONY: all check demo bench fuzz install clean deps
+.PHONY: all check demo bench fuzz install uninstall clean deps
 all: # default goal; prerequisites added below
 
 include $(sort $(wildcard annotations/module.mk rom_loader/module.mk patcher/module.mk))
@@ -69,6 +82,7 @@ include $(sort $(wildcard tools/*/module.mk))
 # roms/ uses $(MKROM) from tools/mkrom/module.mk in its rules: include it after.
 include $(wildcard roms/module.mk)
 include $(sort $(wildcard tests/*/module.mk bench/module.mk docs/module.mk))
+include $(sort $(wildcard guests/*/module.mk))
 
 # ---- the core library, three ways: i386 and x86-64 freestanding, host ----
 CORE_OBJS_i386 := $(CORE_SRCS:%.c=$(O)/i386/%.o)
@@ -125,17 +139,38 @@ bench: deps
 fuzz: deps
 	@set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory $$t; done
 
+# Install layout (GNU names; DESTDIR for staged installs, as Debian's):
+# the tools, man pages and bash completion; the headers, the host
+# libvmipatch.a and vmipatch.pc; the freestanding libraries, patcher.bin
+# and vmirun's guest under $(PKGLIBDIR)/<arch>/ (pkg-config variables
+# lib_<arch>, patcher_<arch>). `make uninstall` removes exactly these.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/vmi $(DESTDIR)$(PREFIX)/lib/vmipatch \
-		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 include/vmi/*.h $(DESTDIR)$(PREFIX)/include/vmi/
-	install -m 644 $(LIB_HOST) $(DESTDIR)$(PREFIX)/lib/libvmipatch.a
-	install -m 644 $(LIB_i386) $(DESTDIR)$(PREFIX)/lib/vmipatch/libvmipatch-i386.a
-	install -m 644 $(LIB_x86_64) $(DESTDIR)$(PREFIX)/lib/vmipatch/libvmipatch-x86_64.a
-	$(if $(INSTALL_BINS),install -m 755 $(INSTALL_BINS) $(DESTDIR)$(PREFIX)/bin/)
-	$(if $(INSTALL_MANS),install -m 644 $(INSTALL_MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/vmi $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(INSTALL_ARCHES:%=$(DESTDIR)$(PKGLIBDIR)/%)
+	install -m 644 $(INSTALL_HDRS) $(DESTDIR)$(INCLUDEDIR)/vmi/
+	install -m 644 $(LIB_HOST) $(DESTDIR)$(LIBDIR)/libvmipatch.a
+	$(foreach a,$(INSTALL_ARCHES),install -m 644 $(LIB_$(a)) $(BLOB_$(a)) $(DESTDIR)$(PKGLIBDIR)/$(a)/ && ) true
+	$(if $(VMIRUN_GUEST),install -m 644 $(VMIRUN_GUEST) $(DESTDIR)$(PKGLIBDIR)/x86_64/vmirun-guest.so)
+	$(if $(VMIRUN32_GUEST),install -m 644 $(VMIRUN32_GUEST) $(DESTDIR)$(PKGLIBDIR)/i386/vmirun-guest.so)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(call pc_rel,$(INCLUDEDIR))|g' \
+		-e 's|@LIBDIR@|$(call pc_rel,$(LIBDIR))|g' -e 's|@PKGLIBDIR@|$(call pc_rel,$(PKGLIBDIR))|g' \
+		-e 's|@VERSION@|$(INSTALL_VERSION)|g' packaging/vmipatch.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/vmipatch.pc && chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/vmipatch.pc
+	$(if $(INSTALL_BINS),install -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/)
+	$(if $(INSTALL_MANS),install -m 644 $(INSTALL_MANS) $(DESTDIR)$(MAN1DIR)/)
+	install -m 644 completion/vmipatch.bash $(DESTDIR)$(BASHCOMPDIR)/vmipatch
+	$(foreach t,$(filter-out vmipatch,$(notdir $(INSTALL_BINS))),ln -sf vmipatch $(DESTDIR)$(BASHCOMPDIR)/$(t) && ) true
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(INSTALL_BINS))) \
+		$(addprefix $(DESTDIR)$(MAN1DIR)/,$(notdir $(INSTALL_MANS))) \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(INSTALL_BINS))) \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/vmi/,$(notdir $(INSTALL_HDRS))) \
+		$(DESTDIR)$(LIBDIR)/libvmipatch.a $(DESTDIR)$(PKGCONFIGDIR)/vmipatch.pc \
+		$(foreach a,$(INSTALL_ARCHES),$(addprefix $(DESTDIR)$(PKGLIBDIR)/$(a)/,libvmipatch.a patcher.bin vmirun-guest.so))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/vmi $(INSTALL_ARCHES:%=$(DESTDIR)$(PKGLIBDIR)/%) $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path $(O)/linux -prune -o -name '*.d' -type f -print 2>/dev/null)
