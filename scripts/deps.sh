@@ -4,6 +4,7 @@
 set -e
 PKGS="gcc gcc-multilib clang make binutils libc6-dev-i386 libcmocka-dev libelf-dev libcapstone-dev \
 libzydis-dev qemu-system-x86 nasm valgrind python3 libclang-rt-dev"
+PKGS="$PKGS libdw-dev pkg-config dpkg-dev debhelper fakeroot lintian python3-jsonschema bash-completion man-db"
 # vmirun-i386 links the i386 Zydis: Multi-Arch packages beside the amd64 ones.
 PKGS_I386="libzydis-dev:i386 libzycore-dev:i386"
 missing=""
