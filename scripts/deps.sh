@@ -5,6 +5,8 @@ set -e
 PKGS="gcc gcc-multilib clang make binutils libc6-dev-i386 libcmocka-dev libelf-dev libcapstone-dev \
 libzydis-dev qemu-system-x86 nasm valgrind python3 libclang-rt-dev"
 PKGS="$PKGS libdw-dev pkg-config dpkg-dev debhelper fakeroot lintian python3-jsonschema bash-completion man-db"
+# The Linux guest (guests/linux): the kernel source and what building it takes.
+PKGS="$PKGS linux-source-6.1 flex bison bc libssl-dev libelf-dev xz-utils patch cpio kmod"
 # vmirun-i386 links the i386 Zydis: Multi-Arch packages beside the amd64 ones.
 PKGS_I386="libzydis-dev:i386 libzycore-dev:i386"
 missing=""

@@ -24,6 +24,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,9 @@ static void finish(int ok, const char *step)
 	else
 		printf("VMI-INIT: FAIL %s (%s)\n", step, strerror(errno));
 	fflush(stdout);
+	/* The console is a UART: leaving QEMU now would drop what the tty
+	 * still holds, this line included. */
+	tcdrain(STDOUT_FILENO);
 	if (ioperm(EXIT_PORT, 4, 1) == 0)
 		outl(ok ? 0x10 : 0x01, EXIT_PORT);
 	reboot(RB_POWER_OFF); /* no debug-exit device: stop the machine anyway */
