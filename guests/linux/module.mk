@@ -1,0 +1,40 @@
+# guests/linux: Linux 6.1 (Debian's linux-source-6.1) as a VMI guest.
+#   make linux          build the CONFIG_VMI kernel out of tree under build/linux
+#   make linux-e2e      boot it under QEMU + SeaBIOS (-smp 2) once per ROM case
+#                       (part of make check)
+#   make demo-linux     one boot with vmware-like, serial output shown
+# The kernel lives in build/linux whatever O is: it is not sanitized, so the
+# SAN=1 pass reuses it (only vmipatch.o and the link are redone when the
+# library's path changes). The /init and its initrd follow O.
+LINUX_O := build/linux
+LINUX_BZIMAGE := $(LINUX_O)/obj/arch/x86/boot/bzImage
+LINUX_DIR := $(O)/linux
+LINUX_INIT := $(LINUX_DIR)/init
+LINUX_INITRD := $(LINUX_DIR)/initrd.cpio
+LINUX_ROMS := $(SAMPLE_ROMS_x86_64) $(VERSION_ROMS_x86_64) $(CORRUPT_ROMS_x86_64)
+
+.PHONY: linux linux-e2e demo-linux
+# build.sh decides what is stale (patch, overlay, config); kbuild the rest.
+linux: $(LIB_x86_64)
+	@VMIPATCH_LIB=$(LIB_x86_64) guests/linux/build.sh $(LINUX_O)
+
+# A static /init: no libc in the initrd. Not sanitized: it is the guest's.
+$(LINUX_INIT): guests/linux/init/init.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
+# gen_init_cpio (built with the kernel) writes device nodes without root.
+$(LINUX_INITRD): $(LINUX_INIT) linux
+	printf '%s\n' 'dir /dev 0755 0 0' 'nod /dev/console 0600 0 0 c 5 1' 'dir /proc 0755 0 0' \
+		'dir /sys 0755 0 0' 'file /init $(abspath $(LINUX_INIT)) 0755 0 0' > $@.list
+	$(LINUX_O)/obj/usr/gen_init_cpio $@.list > $@.tmp && mv $@.tmp $@
+
+linux-e2e: linux $(LINUX_INITRD) $(LINUX_ROMS)
+	@guests/linux/run.sh $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR) $(LINUX_DIR)/logs
+
+demo-linux: linux $(LINUX_INITRD) $(SAMPLE_ROMS_x86_64)
+	@echo "== demo: Linux 6.1 with CONFIG_VMI boots on the vmware-like ROM (sites, counters: /proc/vmi) =="
+	@guests/linux/run.sh --demo $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR)
+
+CHECK_TARGETS += linux-e2e
+DEMO_TARGETS += demo-linux

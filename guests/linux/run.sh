@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# run.sh - boot Linux 6.1 built with CONFIG_VMI under QEMU (TCG, SeaBIOS,
+# two CPUs) once per case and judge each boot from its exit status and the
+# serial log.
+#
+# usage: run.sh BZIMAGE INITRD ROMDIR LOGDIR [CASE...]
+#        run.sh --demo BZIMAGE INITRD ROMDIR
+#   BZIMAGE  arch/x86/boot/bzImage of guests/linux/build.sh
+#   INITRD   the cpio holding guests/linux/init/init.c as /init
+#   ROMDIR   directory with the <name>-x86_64.rom sample and test ROMs
+#   LOGDIR   where each case's serial log goes (<case>.log)
+#   CASE     run only these cases (default: all; names below)
+# Environment: LINUX_TIMEOUT (seconds per boot, default 90), QEMU_X86_64.
+#
+# A boot passes only if QEMU exits with status 33 (/init wrote 0x10 to
+# isa-debug-exit after its workload), the log holds "VMI-INIT: DONE", the
+# kernel printed exactly one "vmi:" line and it says what the case expects,
+# and the ROM's per-call counters are non-zero exactly for the calls the plan
+# patched as CALL (minus the calls /init cannot reach before it reads them).
+# Exit status: 0 every case passed, 1 a case failed, 2 usage/setup error.
+set -u
+
+QEMU_X86_64=${QEMU_X86_64:-qemu-system-x86_64}
+LINUX_TIMEOUT=${LINUX_TIMEOUT:-90}
+# SeaBIOS drops a ROM whose byte sum is not zero (bad-checksum, and
+# truncated, whose sum covers bytes past its end): the kernel sees no ROM.
+# table-oob passes SeaBIOS and is refused by the kernel's rom_loader.
+# Patched as CALL but never run before /init reads /proc/vmi: HLT without
+# interrupts (machine halt, panic) only.
+UNREACHED_CALLS="Halt"
+
+# SeaBIOS lists one CPU per socket in its MP table: two sockets give
+# Linux (no ACPI in this config) its second CPU.
+linux_qemu() { # ROM APPEND SERIAL
+	local rom=$1 append=$2 serial=$3 romarg=()
+	[ -n "$rom" ] && romarg=(-option-rom "$rom")
+	timeout "$LINUX_TIMEOUT" "$QEMU_X86_64" -machine pc -accel tcg -smp 2,sockets=2 -m 256 \
+		-display none -serial "$serial" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-kernel "$bzimage" -initrd "$initrd" -append "console=ttyS0 panic=-1 $append" \
+		"${romarg[@]}" </dev/null
+}
+
+if [ "${1:-}" = "--demo" ]; then
+	[ $# -eq 4 ] || { echo "usage: $0 --demo BZIMAGE INITRD ROMDIR" >&2; exit 2; }
+	bzimage=$2 initrd=$3
+	linux_qemu "$4/vmware-like-x86_64.rom" "quiet" stdio | tr -d '\r' | grep -v '^vmi-proc: site '
+	rc=${PIPESTATUS[0]}
+	echo "qemu exit status $rc ($([ "$rc" = 33 ] && echo pass || echo FAIL))"
+	[ "$rc" = 33 ]
+	exit $?
+fi
+
+if [ $# -lt 4 ]; then
+	echo "usage: $0 BZIMAGE INITRD ROMDIR LOGDIR [CASE...]" >&2
+	exit 2
+fi
+bzimage=$1 initrd=$2 romdir=$3 logdir=$4
+shift 4
+for f in "$bzimage" "$initrd"; do
+	[ -f "$f" ] || { echo "run.sh: $f: no such file" >&2; exit 2; }
+done
+command -v "$QEMU_X86_64" >/dev/null ||
+	{ echo "run.sh: $QEMU_X86_64 not found (scripts/deps.sh installs qemu-system-x86)" >&2; exit 2; }
+mkdir -p "$logdir" || exit 2
+
+# case name # ROM (file in ROMDIR or empty) # kernel command line # what the
+# one "vmi:" line must match (extended regex) # counters: rom (must follow
+# the plan) or none (the ROM never ran)
+CASES=(
+	"no-rom###vmi: no VMI ROM in 0xc0000-0xdffff .*: running native#none"
+	"native#native-x86_64.rom##vmi: ROM native 1\.[0-9]+ at 0x[0-9a-f]+ features 0x[0-9a-f]+: [0-9]+ sites: call [0-9]+ #rom"
+	"vmware-like#vmware-like-x86_64.rom##vmi: ROM vmware-like 1\.3 at 0x[0-9a-f]+ features 0x1f: [0-9]+ sites: call [1-9][0-9]* #rom"
+	"xen-like#xen-like-x86_64.rom##vmi: ROM xen-like 1\.[0-9]+ at 0x[0-9a-f]+ features 0x[0-9a-f]+: [0-9]+ sites: call [1-9][0-9]* #rom"
+	"hvm#hvm-x86_64.rom##vmi: ROM hvm 1\.[0-9]+ at 0x[0-9a-f]+ features 0x[0-9a-f]+: [0-9]+ sites: #rom"
+	"old-minor#old-minor-x86_64.rom##vmi: ROM [a-z-]+ 1\.[0-9]+ at .* sites: #rom"
+	"new-minor#new-minor-x86_64.rom##vmi: ROM [a-z-]+ 1\.[0-9]+ at .* sites: #rom"
+	"wrong-major#wrong-major-x86_64.rom##vmi: ROM wrong-major 2\.[0-9]+ at 0x[0-9a-f]+: rom-major \(the kernel implements 1\.[0-9]+\): running native#none"
+	"bad-checksum#bad-checksum-x86_64.rom##vmi: no VMI ROM in 0xc0000-0xdffff .*: running native#none"
+	"truncated#truncated-x86_64.rom##vmi: no VMI ROM in 0xc0000-0xdffff .*: running native#none"
+	"table-oob#table-oob-x86_64.rom##vmi: ROM at 0x[0-9a-f]+ refused \(VMI_E_ROM_TABLE_BOUNDS: .*\): running native#none"
+	"vmi-off#vmware-like-x86_64.rom#vmi=off#vmi: disabled by vmi=off: running native#none"
+	"policy-ident-mmu#vmware-like-x86_64.rom#vmi=ident:mmu#vmi: ROM vmware-like 1\.3 .* policy [0-9a-f]{8}: [0-9]+ sites: #rom"
+	"bad-policy#vmware-like-x86_64.rom#vmi=max-minor:1,ident:nosuch#vmi: vmi=max-minor:1,ident:nosuch: bad policy item \"ident:nosuch\" at offset 12: running native#none"
+)
+
+fail=0 ran=0
+result() { # CASE OK|FAIL WHY
+	printf '  %-18s %s%s\n' "$1" "$2" "${3:+  ($3)}"
+	[ "$2" = ok ] || fail=1
+}
+
+# Calls the plan in LOG patched as CALL, one per line, sorted.
+call_sites() { awk '$1=="vmi-proc:" && $2=="site" && $5=="call" {print $4}' "$1" | sort -u; }
+# Calls whose ROM counter is non-zero.
+counted() { sed -n 's/^vmi-proc: counters://p' "$1" | tr ' ' '\n' | sed -n 's/=[1-9][0-9]*$//p' | sort -u; }
+
+judge() { # CASE ROM LOG RC WANT COUNTERS
+	local name=$1 rom=$2 log=$3 rc=$4 want=$5 counters=$6 lines
+	case $rc in
+	33) ;;
+	124) result "$name" FAIL "hung: no exit within ${LINUX_TIMEOUT}s"; return ;;
+	*) result "$name" FAIL "qemu exit status $rc, not 33"; return ;;
+	esac
+	grep -q '^VMI-INIT: DONE' "$log" || { result "$name" FAIL "/init did not finish: $(grep -m1 '^VMI-INIT: FAIL' "$log")"; return; }
+	lines=$(grep -c '\] vmi: ' "$log")
+	[ "$lines" = 1 ] || { result "$name" FAIL "$lines dmesg lines from vmi, not 1"; return; }
+	grep '\] vmi: ' "$log" | grep -Eq "$want" ||
+		{ result "$name" FAIL "vmi line is: $(grep -m1 '\] vmi: ' "$log" | sed 's/^.*\] //')"; return; }
+	# /proc/vmi's status line is the dmesg line.
+	[ "$(grep -m1 '\] vmi: ' "$log" | sed 's/^.*\] vmi: //')" = "$(sed -n 's/^vmi-proc: status: //p' "$log")" ] ||
+		{ result "$name" FAIL "/proc/vmi status differs from dmesg"; return; }
+	local calls counts missing extra
+	calls=$(call_sites "$log")
+	counts=$(counted "$log")
+	case $counters in
+	none)
+		[ -z "$calls" ] || { result "$name" FAIL "CALL sites without a ROM: $calls"; return; }
+		[ -z "$counts" ] || { result "$name" FAIL "counters without a ROM: $counts"; return; }
+		;;
+	rom)
+		extra=$(comm -13 <(echo "$calls") <(echo "$counts") | tr '\n' ' ')
+		[ -z "${extra// }" ] || { result "$name" FAIL "counted but not patched as CALL: $extra"; return; }
+		missing=$(comm -23 <(echo "$calls") <(echo "$counts") | grep -vxF -f <(tr ' ' '\n' <<<"$UNREACHED_CALLS") | tr '\n' ' ')
+		[ -z "${missing// }" ] || { result "$name" FAIL "patched as CALL, never counted: $missing"; return; }
+		;;
+	esac
+	if [ "$name" = policy-ident-mmu ]; then
+		# The policy keeps every mmu call IDENT (reason policy), where the
+		# plain vmware-like boot called the ROM for them.
+		grep -Eq '^vmi-proc: site [0-9a-f]+ (SetPxELong|FlushTLB|InvalPage) call ' "$log" &&
+			{ result "$name" FAIL "an mmu call was patched as CALL under ident:mmu"; return; }
+		grep -Eq '^vmi-proc: site [0-9a-f]+ SetPxELong ident policy$' "$log" ||
+			{ result "$name" FAIL "no SetPxELong site kept IDENT by the policy"; return; }
+	fi
+	result "$name" ok "$(sed -n 's/^vmi-proc: forms: //p' "$log")"
+}
+
+echo "linux-e2e: $bzimage, $LINUX_TIMEOUT s per boot"
+for c in "${CASES[@]}"; do
+	IFS='#' read -r name rom append want counters <<<"$c"
+	if [ $# -gt 0 ]; then
+		sel=0
+		for s in "$@"; do [ "$s" = "$name" ] && sel=1; done
+		[ $sel = 1 ] || continue
+	fi
+	ran=$((ran + 1))
+	romfile=
+	if [ -n "$rom" ]; then
+		romfile=$romdir/$rom
+		[ -f "$romfile" ] || { result "$name" FAIL "$romfile: no such ROM"; continue; }
+	fi
+	log=$logdir/$name.log
+	linux_qemu "$romfile" "$append" "file:$log.raw"
+	rc=$?
+	tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
+	judge "$name" "$romfile" "$log" $rc "$want" "$counters"
+done
+[ $ran -gt 0 ] || { echo "run.sh: no case matches: $*" >&2; exit 2; }
+[ $fail = 0 ] && echo "linux-e2e: all $ran boots passed" || echo "linux-e2e: FAILED (logs in $logdir)"
+exit $fail
