@@ -162,6 +162,20 @@ int rename(const char *from, const char *to)
 	return VMI_REAL(int, rename, const char *, const char *)(from, to);
 }
 
+/* The writer creates its temporary file with mkostemp (O_CLOEXEC): the
+ * same step as mkstemp for the fault table. */
+int mkostemp(char *tmpl, int flags)
+{
+	if (vmi_fault_now("mkstemp")) {
+		errno = EACCES;
+		return -1;
+	}
+	int fd = VMI_REAL(int, mkostemp, char *, int)(tmpl, flags);
+	if (fd >= 0)
+		vmi_fault_tmp_fd = fd;
+	return fd;
+}
+
 int mkstemp(char *tmpl)
 {
 	if (vmi_fault_now("mkstemp")) {
