@@ -144,7 +144,11 @@ fuzz: deps
 # libvmipatch.a and vmipatch.pc; the freestanding libraries, patcher.bin
 # and vmirun's guest under $(PKGLIBDIR)/<arch>/ (pkg-config variables
 # lib_<arch>, patcher_<arch>). `make uninstall` removes exactly these.
-install: all
+INSTALL_FILES = $(LIB_HOST) $(foreach a,$(INSTALL_ARCHES),$(LIB_$(a)) $(BLOB_$(a))) $(INSTALL_BINS) \
+	$(VMIRUN_GUEST) $(VMIRUN32_GUEST)
+.PHONY: installable
+installable: $(INSTALL_FILES)
+install: installable
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/vmi $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(INSTALL_ARCHES:%=$(DESTDIR)$(PKGLIBDIR)/%)
 	install -m 644 $(INSTALL_HDRS) $(DESTDIR)$(INCLUDEDIR)/vmi/

@@ -16,3 +16,14 @@ CHECK_TARGETS += lint-check
 lint-check: $(vmilint_BIN) $(GUEST_x86_64) $(GUEST_CLEAN_x86_64) $(GUEST_OBJS_x86_64) $(GUEST_OBJS_i386)
 	@VMILINT=$(vmilint_BIN) GUEST=$(GUEST_x86_64) CLEAN=$(GUEST_CLEAN_x86_64) \
 		OBJS='$(GUEST_OBJS_x86_64) $(GUEST_OBJS_i386)' W=$(INSTALL_TEST_DIR)/lint tests/install/lint-check.sh
+
+CHECK_TARGETS += deb-check
+.PHONY: deb-check
+deb-check: $(GUEST_x86_64) $(SAMPLE_ROMS_x86_64)
+	@O='$(O)' ROMS='$(O)/roms' GUEST='$(GUEST_x86_64)' tests/install/deb-check.sh
+
+CHECK_TARGETS += check-schemas
+.PHONY: check-schemas
+check-schemas: $(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(MKROM) $(VMIRUN_BIN) $(VMIRUN_GUEST) $(BLOB_x86_64) \
+		$(GUEST_x86_64) $(GUEST_i386) $(GUEST_OBJS_x86_64) $(SAMPLE_ROMS_x86_64) $(SAMPLE_ROMS_i386)
+	@python3 tests/install/schema-check.py --o $(O)
