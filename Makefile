@@ -23,6 +23,8 @@ PKGLIBDIR ?= $(PREFIX)/lib/vmipatch
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MAN1DIR ?= $(PREFIX)/share/man/man1
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SCHEMADIR ?= $(PREFIX)/share/vmipatch/schema
+INSTALL_SCHEMAS = $(wildcard docs/schema/*.schema.json)
 INSTALL_ARCHES := i386 x86_64
 INSTALL_HDRS = $(wildcard include/vmi/*.h)
 # vmipatch.pc names directories under PREFIX as ${prefix}/..., so
@@ -163,6 +165,7 @@ install: installable
 	$(if $(INSTALL_BINS),install -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/)
 	$(if $(INSTALL_MANS),install -m 644 $(INSTALL_MANS) $(DESTDIR)$(MAN1DIR)/)
 	install -m 644 completion/vmipatch.bash $(DESTDIR)$(BASHCOMPDIR)/vmipatch
+	install -d $(DESTDIR)$(SCHEMADIR) && install -m 644 $(INSTALL_SCHEMAS) $(DESTDIR)$(SCHEMADIR)/
 	$(foreach t,$(filter-out vmipatch,$(notdir $(INSTALL_BINS))),ln -sf vmipatch $(DESTDIR)$(BASHCOMPDIR)/$(t) && ) true
 
 uninstall:
@@ -171,8 +174,10 @@ uninstall:
 		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(INSTALL_BINS))) \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/vmi/,$(notdir $(INSTALL_HDRS))) \
 		$(DESTDIR)$(LIBDIR)/libvmipatch.a $(DESTDIR)$(PKGCONFIGDIR)/vmipatch.pc \
-		$(foreach a,$(INSTALL_ARCHES),$(addprefix $(DESTDIR)$(PKGLIBDIR)/$(a)/,libvmipatch.a patcher.bin vmirun-guest.so))
-	rmdir $(DESTDIR)$(INCLUDEDIR)/vmi $(INSTALL_ARCHES:%=$(DESTDIR)$(PKGLIBDIR)/%) $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true
+		$(foreach a,$(INSTALL_ARCHES),$(addprefix $(DESTDIR)$(PKGLIBDIR)/$(a)/,libvmipatch.a patcher.bin vmirun-guest.so)) \
+		$(addprefix $(DESTDIR)$(SCHEMADIR)/,$(notdir $(INSTALL_SCHEMAS)))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/vmi $(INSTALL_ARCHES:%=$(DESTDIR)$(PKGLIBDIR)/%) $(DESTDIR)$(PKGLIBDIR) \
+		$(DESTDIR)$(SCHEMADIR) $(DESTDIR)$(dir $(SCHEMADIR)) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san build-fuzz

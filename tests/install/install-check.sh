@@ -24,7 +24,8 @@ $MAKE -s --no-print-directory O="$O" CC="$CC" PREFIX=$P DESTDIR="$D" install >"$
 for f in bin/vmipatch bin/vmidump bin/vmilint bin/mkrom include/vmi/vmi.h include/vmi/guest.h lib/libvmipatch.a \
 	lib/pkgconfig/vmipatch.pc lib/vmipatch/i386/libvmipatch.a lib/vmipatch/x86_64/libvmipatch.a \
 	lib/vmipatch/i386/patcher.bin lib/vmipatch/x86_64/patcher.bin share/man/man1/vmilint.1 \
-	share/bash-completion/completions/vmipatch share/bash-completion/completions/vmilint; do
+	share/bash-completion/completions/vmipatch share/bash-completion/completions/vmilint \
+	share/vmipatch/schema/vmilint.v1.schema.json share/vmipatch/schema/common.v1.schema.json; do
 	[ -e "$D$P/$f" ] || fail "make install did not install $P/$f"
 done
 # Nothing outside PREFIX, nothing from the build tree's internals.

@@ -100,4 +100,37 @@ if cc -flto -fno-fat-lto-objects -c -o "$W/lto.o" "$W/lto.c" 2>/dev/null; then
 	run "$W/lto.o"; [ $rc = 1 ] && grep -q "LTO object" "$W/err" || fail "LTO object: $rc $(cat "$W/err")"
 fi
 ok
-echo "lint-check: ok ($n groups: exit codes, file:line, baseline, relocatable objects, object kinds)"
+# the make snippet of docs/vmilint-build.md, as written there
+mkdir -p "$W/snippet"
+sed -n '/^## Make snippet/,/^```$/p' docs/vmilint-build.md | sed '1,/^```make$/d; $d' >"$W/snippet/Makefile"
+grep -q vmilint "$W/snippet/Makefile" || fail "no make snippet in docs/vmilint-build.md"
+inc=$(pwd)/include
+cat >"$W/snippet/a.c" <<'EOC'
+#include <vmi/guest.h>
+VMI_GUEST_NOTE(1, 0);
+void _start(void);
+void b(void);
+void _start(void) { for (;;) { vmi_cli(); b(); } }
+EOC
+cat >"$W/snippet/b.c" <<'EOC'
+volatile unsigned long sink;
+void b(void);
+void b(void)
+{
+	unsigned long f;
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	sink = f;
+}
+EOC
+mk() { make -s -C "$W/snippet" VMILINT="$(cd "$(dirname "$VMILINT")" && pwd)/vmilint" OBJS="a.o b.o" LD="cc -nostdlib -static -Wl,--build-id=none" \
+	CFLAGS="-O2 -ffreestanding -fno-pie -mgeneral-regs-only -I$inc" "$@" >"$W/snippet/log" 2>&1; }
+rc=0; mk vmlinux || rc=$?
+[ $rc != 0 ] || fail "the snippet's build passes with a raw pushfq in b.c"
+grep -q '^b.c:6: error: sensitive instruction .pushfq' "$W/snippet/log" || fail "snippet: $(cat "$W/snippet/log")"
+[ ! -e "$W/snippet/vmlinux" ] || fail "the snippet linked vmlinux after a failing object"
+"$VMILINT" --write-baseline "$W/snippet/vmilint.baseline" "$W/snippet/b.o" >/dev/null
+rm -f "$W/snippet/b.o"
+mk vmlinux || fail "the snippet's build fails with the finding in the baseline: $(cat "$W/snippet/log")"
+[ -x "$W/snippet/vmlinux" ] || fail "the snippet did not link vmlinux"
+ok
+echo "lint-check: ok ($n groups: exit codes, file:line, baseline, relocatable objects, object kinds, the make snippet of docs/vmilint-build.md)"
