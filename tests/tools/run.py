@@ -15,9 +15,12 @@ import json
 import os
 import re
 import shutil
+import signal
+import stat
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -559,6 +562,294 @@ def test_bad_inputs(c):
         check(rc == 0 and re.match(r"^%s \d+\.\d+\.\d+$" % t, so.strip()), t + " --version")
 
 
+# ---- hardening (issue 16): output paths, signals, order of work, holes, FIFOs, long names, messages ----
+def tool(c, name):
+    return c.bin.get(name) or os.path.join(os.path.dirname(os.path.dirname(c.bin["vmipatch"])), name, name)
+
+
+def test_output_paths(c):
+    """-o through a symbolic link writes its target and keeps the link;
+    -o onto a device or a FIFO is refused and leaves it as it was (as root
+    too: /dev/null stays the null device); -o - writes the image to stdout;
+    --in-place through a link keeps the link, owner, group and mode."""
+    w = os.path.join(c.work, "outpaths")
+    os.makedirs(w)
+    g, rom = c.guest["x86_64"], c.rom("mix", "x86_64")
+    ref = os.path.join(w, "ref.elf")
+    rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "-o", ref, g])
+    if not check(rc == 0, "outpaths: reference patch: %d %s" % (rc, se.strip())):
+        return
+    tgt, link = os.path.join(w, "target.elf"), os.path.join(w, "link.elf")
+    with open(tgt, "wb") as f:
+        f.write(b"old")
+    os.symlink("target.elf", link)
+    rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "-o", link, g])
+    check(rc == 0 and os.path.islink(link) and os.readlink(link) == "target.elf" and sha(tgt) == sha(ref),
+          "outpaths: -o symlink: %d link=%s %s" % (rc, os.path.islink(link), se.strip()))
+    dangling = os.path.join(w, "dangling.elf")
+    os.symlink("missing.elf", dangling)
+    rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "-o", dangling, g])
+    check(rc == 3 and len(se.splitlines()) == 1 and "missing file" in se and not os.path.exists(os.path.join(w, "missing.elf")),
+          "outpaths: dangling link: %d %r" % (rc, se))
+    # devices and FIFOs: refused, untouched, no hang
+    null_before = os.stat("/dev/null")
+    fifo = os.path.join(w, "fifo")
+    os.mkfifo(fifo)
+    for dev, kind in (("/dev/null", "character device"), (fifo, "FIFO")):
+        entries = sorted(os.listdir(os.path.dirname(dev)))
+        rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "-o", dev, g], timeout=30)
+        check(rc == 3 and len(se.splitlines()) == 1 and dev in se and kind in se,
+              "outpaths: -o %s: %d %r" % (dev, rc, se))
+        check(sorted(os.listdir(os.path.dirname(dev))) == entries, "outpaths: -o %s left a file beside it" % dev)
+    st = os.stat("/dev/null")
+    check(stat.S_ISCHR(st.st_mode) and st.st_rdev == null_before.st_rdev and st.st_ino == null_before.st_ino,
+          "outpaths: /dev/null was replaced")
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "outpaths: the FIFO was replaced")
+    rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "-o", w, g])
+    check(rc == 3 and "Is a directory" in se and len(se.splitlines()) == 1, "outpaths: -o DIR: %d %r" % (rc, se))
+    # -o -: the image on stdout, byte for byte the file -o writes; the report on stderr
+    p = subprocess.run([c.bin["vmipatch"], "--rom", rom, "-o", "-", g], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(ref, "rb") as f:
+        refb = f.read()
+    check(p.returncode == 0 and p.stdout == refb and b"sites" in p.stderr,
+          "outpaths: -o - gives %d, %d bytes (want %d)" % (p.returncode, len(p.stdout), len(refb)))
+    p = subprocess.run([c.bin["vmipatch"], "--json", "--rom", rom, "-o", "-", g], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(p.returncode == 0 and p.stdout == refb and json.loads(p.stderr)["output"] == "-",
+          "outpaths: -o - --json: %d" % p.returncode)
+    # --in-place through a link: the target patched; link, owner, group, mode kept
+    real, ilink = os.path.join(w, "kernel.real"), os.path.join(w, "kernel.link")
+    shutil.copy(g, real)
+    os.symlink("kernel.real", ilink)
+    owner = (4321, 8765) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(real, *owner)
+    os.chmod(real, 0o2751 if os.geteuid() == 0 else 0o751)
+    mode = stat.S_IMODE(os.stat(real).st_mode)
+    rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "--in-place", ilink])
+    st = os.stat(real)
+    check(rc == 0 and os.path.islink(ilink) and os.readlink(ilink) == "kernel.real" and sha(real) == sha(ref),
+          "outpaths: --in-place through a link: %d %s" % (rc, se.strip()))
+    check((st.st_uid, st.st_gid) == owner and stat.S_IMODE(st.st_mode) == mode,
+          "outpaths: --in-place changed owner/mode to %d:%d %o (was %d:%d %o)" %
+          (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode), owner[0], owner[1], mode))
+    check(not [e for e in os.listdir(w) if e.startswith(".vmi")], "outpaths: temporary file left: %r" % os.listdir(w))
+    # mkrom writes through the same writer: its ROM onto /dev/null is refused too
+    rc, _, se = run([tool(c, "mkrom"), "--corrupt", "checksum", "-o", "/dev/null", rom])
+    check(rc == 3 and "character device" in se and stat.S_ISCHR(os.stat("/dev/null").st_mode),
+          "outpaths: mkrom -o /dev/null: %d %r" % (rc, se))
+
+
+def test_signals(c):
+    """SIGTERM or SIGINT while vmipatch writes a large sparse image: it dies
+    of that signal, leaves no temporary file and no output, and the input
+    is unchanged."""
+    w = os.path.join(c.work, "signals")
+    os.makedirs(w)
+    img = os.path.join(w, "big.elf")
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_image.py"), "--sites", "300000",
+                    "--text-kib", "16384", "-o", img], check=True)
+    os.truncate(img, 4 << 30)  # 4 GiB, the rest a hole
+    before = sha(img)
+    rom = c.rom("mix", "x86_64")
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        out = os.path.join(w, "out.elf")
+        caught = False
+        for attempt in range(5):
+            p = subprocess.Popen([c.bin["vmipatch"], "--verify", "--rom", rom, "-o", out, img],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while p.poll() is None:
+                if any(e.startswith(".vmi") for e in os.listdir(w)):
+                    p.send_signal(sig)
+                    caught = True
+                    break
+                time.sleep(0.0005)
+            rc = p.wait()
+            if caught:
+                break
+            if os.path.exists(out):
+                os.unlink(out)
+        if not check(caught, "signals: never saw vmipatch's temporary file"):
+            return
+        check(rc == -sig, "signals: %s: exit %d, not killed by the signal" % (sig.name, rc))
+        check(sorted(os.listdir(w)) == ["big.elf"], "signals: %s left %r" % (sig.name, sorted(os.listdir(w))))
+    check(sha(img) == before, "signals: the input changed")
+
+
+def test_order_of_work(c):
+    """Every input is checked before anything is created: a bad ROM, a bad
+    policy or a bad site with a large image leave the output directory as
+    it was (not even a temporary file created and removed: its mtime
+    stays)."""
+    w = os.path.join(c.work, "order")
+    outdir = os.path.join(w, "out")
+    os.makedirs(outdir)
+    img = os.path.join(w, "big.elf")
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_image.py"), "--sites", "1000",
+                    "--text-kib", "64", "-o", img], check=True)
+    os.truncate(img, 1 << 30)
+    badsite = os.path.join(w, "badsite.elf")
+    shutil.copy(img, badsite)
+    im = Image(badsite)
+    so = im.sec("vmi_sites")["off"]
+    with open(badsite, "r+b") as f:
+        f.seek(so)
+        f.write(struct.pack("<i", 0x7ffffff0))
+    cases = [("bad ROM", [c.bin["vmipatch"], "--rom", c.rom("bad-checksum", "x86_64"), "-o", os.path.join(outdir, "o"), img], 1),
+             ("bad policy", [c.bin["vmipatch"], "--rom", c.rom("mix", "x86_64"), "--policy", "ident:x", "-o", os.path.join(outdir, "o"), img], 2),
+             ("bad site", [c.bin["vmipatch"], "--rom", c.rom("mix", "x86_64"), "-o", os.path.join(outdir, "o"), badsite], 1),
+             ("ROM for the other arch", [c.bin["vmipatch"], "--rom", c.rom("mix", "i386"), "-o", os.path.join(outdir, "o"), img], 1),
+             ("bad site in place", [c.bin["vmipatch"], "--rom", c.rom("mix", "x86_64"), "--in-place", badsite], 1)]
+    for name, argv, code in cases:
+        d = outdir if "--in-place" not in argv else w
+        m0 = os.stat(d).st_mtime_ns
+        time.sleep(0.01)
+        rc, _, se = run(argv)
+        check(rc == code and len(se.splitlines()) == 1, "order: %s: exit %d %r" % (name, rc, se))
+        check(os.stat(d).st_mtime_ns == m0 and (os.listdir(outdir) == []),
+              "order: %s: something was created in %s" % (name, d))
+
+
+def test_sparse(c):
+    """A sparse image keeps its holes: a hole inside the file (a large
+    zero section dug out) and one at its end (4 GiB); the output takes
+    about the blocks the input takes, and its bytes are the dense image's
+    patched bytes."""
+    w = os.path.join(c.work, "sparse")
+    os.makedirs(w)
+    g, rom = c.guest["x86_64"], c.rom("mix", "x86_64")
+    zeros = os.path.join(w, "zeros")
+    with open(zeros, "wb") as f:
+        f.truncate(64 << 20)
+    dense = os.path.join(w, "dense.elf")
+    rc, _, se = run(["objcopy", "--add-section", ".pad=" + zeros, g, dense])
+    if not check(rc == 0, "sparse: objcopy: %s" % se.strip()):
+        return
+    size = os.path.getsize(dense)
+    sparse = os.path.join(w, "sparse.elf")
+    shutil.copy(dense, sparse)
+    rc, _, se = run(["fallocate", "--dig-holes", sparse])
+    if not check(rc == 0, "sparse: fallocate --dig-holes: %s" % se.strip()):
+        return
+    os.truncate(sparse, 4 << 30)
+    sin = os.stat(sparse)
+    check(sin.st_blocks * 512 < 8 << 20, "sparse: the input is not sparse (%d blocks)" % sin.st_blocks)
+    ref, out = os.path.join(w, "dense.out"), os.path.join(w, "sparse.out")
+    rc1, _, se1 = run([c.bin["vmipatch"], "--rom", rom, "-o", ref, dense])
+    rc2, _, se2 = run([c.bin["vmipatch"], "--rom", rom, "-o", out, sparse])
+    if not check(rc1 == 0 and rc2 == 0, "sparse: vmipatch: %d %d %s %s" % (rc1, rc2, se1.strip(), se2.strip())):
+        return
+    so = os.stat(out)
+    check(so.st_size == 4 << 30, "sparse: output size %d" % so.st_size)
+    check(so.st_blocks <= sin.st_blocks + 256, "sparse: output takes %d blocks, input %d" % (so.st_blocks, sin.st_blocks))
+    with open(out, "rb") as f, open(ref, "rb") as r:
+        same = f.read(size) == r.read()
+        # nothing but holes after the dense part
+        try:
+            nxt = os.lseek(f.fileno(), size, os.SEEK_DATA)
+        except OSError:
+            nxt = None
+        tail_zero = nxt is None or (nxt < size + 4096 and f.read(4096).strip(b"\0") == b"")
+    check(same and tail_zero, "sparse: output bytes differ from the dense image's (%s, tail %s)" % (same, tail_zero))
+    rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "--in-place", sparse])
+    check(rc == 0 and os.stat(sparse).st_blocks <= sin.st_blocks + 256,
+          "sparse: --in-place filled the holes (%d blocks, was %d) %s" % (os.stat(sparse).st_blocks, sin.st_blocks, se.strip()))
+
+
+def test_fifo_inputs(c):
+    """A FIFO (no writer) or a directory as any tool's input: refused at
+    once with 'expected a regular file' / 'Is a directory', never a hang."""
+    w = os.path.join(c.work, "fifo")
+    os.makedirs(w)
+    fifo = os.path.join(w, "in.fifo")
+    os.mkfifo(fifo)
+    g, rom = c.guest["x86_64"], c.rom("mix", "x86_64")
+    out = os.path.join(w, "o.elf")
+    runs = [[c.bin["vmipatch"], "--rom", rom, "-o", out, "%s"], [c.bin["vmipatch"], "--rom", "%s", "-o", out, g],
+            [c.bin["vmipatch"], "--restore", "--in-place", "%s"], [c.bin["vmidump"], "%s"],
+            [c.bin["vmidump"], "--rom", "%s", g], [c.bin["vmilint"], "%s"], [c.bin["vmilint"], "--symbols", "%s", g],
+            [tool(c, "mkrom"), "--info", "%s"], [tool(c, "mkrom"), "-o", out, "%s"]]
+    for argv in runs:
+        for bad, needle in ((fifo, "expected a regular file, found a FIFO"), (w, "Is a directory")):
+            a = [x.replace("%s", bad) for x in argv]
+            try:
+                rc, _, se = run(a, timeout=20)
+            except subprocess.TimeoutExpired:
+                check(False, "fifo: %r hangs" % a)
+                continue
+            check(rc == 3 and len(se.splitlines()) == 1 and bad in se and needle in se,
+                  "fifo: %s: exit %d %r" % (" ".join(os.path.basename(x) for x in a), rc, se))
+    check(sorted(os.listdir(w)) == ["in.fifo"], "fifo: left %r" % os.listdir(w))
+
+
+def test_long_names(c):
+    """An output name of 255 bytes (NAME_MAX) works, with -o and in place,
+    and leaves no temporary file."""
+    w = os.path.join(c.work, "long")
+    os.makedirs(w)
+    g, rom = c.guest["x86_64"], c.rom("mix", "x86_64")
+    for n in (248, 254, 255):
+        name = os.path.join(w, ("k" * (n - 4)) + ".elf")
+        rc, _, se = run([c.bin["vmipatch"], "--rom", rom, "-o", name, g])
+        check(rc == 0 and os.path.isfile(name), "long names: -o of %d bytes: %d %s" % (n, rc, se.strip()))
+        rc, _, se = run([c.bin["vmipatch"], "--restore", "--in-place", name])
+        check(rc == 0 and sha(name) == sha(g), "long names: --in-place of %d bytes: %d %s" % (n, rc, se.strip()))
+    check(len(os.listdir(w)) == 3, "long names: %d entries, not 3" % len(os.listdir(w)))
+
+
+def test_messages(c):
+    """Each refusal names the file (or option), the item and why."""
+    w = os.path.join(c.work, "messages")
+    os.makedirs(w)
+    g, rom = c.guest["x86_64"], c.rom("mix", "x86_64")
+    img = Image(g)
+    with open(g, "rb") as f:
+        good = f.read()
+    for pol, item, why in (("ident:nonsense", "ident:nonsense", "unknown category or call 'nonsense'"),
+                           ("no-nop,max-minor:300", "max-minor:300", "'300' is not a minor version"),
+                           ("ident,bogus:1", "bogus:1", "unknown policy 'bogus'"),
+                           ("no-feature:warp", "no-feature:warp", "unknown feature 'warp'"),
+                           ("no-nop:x", "no-nop:x", "no-nop takes no argument"),
+                           ("ident,", "", "empty item")):
+        for t in ("vmipatch", "vmidump"):
+            rc, _, se = run([c.bin[t], "-n", "--rom", rom, "--policy", pol, g] if t == "vmipatch" else
+                            [c.bin[t], "--rom", rom, "--policy", pol, g])
+            check(rc == 2 and len(se.splitlines()) == 1 and "--policy: item '%s'" % item in se and why in se
+                  and (pol == item or pol not in se),
+                  "messages: %s --policy %s: %d %r" % (t, pol, rc, se))
+    is64 = good[4] == 2
+    shnum_off, shstrndx_off = (60, 62) if is64 else (48, 50)
+    shnum = struct.unpack_from("<H", good, shnum_off)[0]
+    bad = bytearray(good); struct.pack_into("<H", bad, shstrndx_off, shnum + 5)
+    past = os.path.join(w, "shstrndx-past.elf")
+    with open(past, "wb") as f:
+        f.write(bad)
+    text_idx = [i for i, s in enumerate(img.secs) if s["name"] == ".text"][0]
+    bad = bytearray(good); struct.pack_into("<H", bad, shstrndx_off, text_idx)
+    notstr = os.path.join(w, "shstrndx-text.elf")
+    with open(notstr, "wb") as f:
+        f.write(bad)
+    for p, why in ((past, "e_shstrndx %d names no section" % (shnum + 5)),
+                   (notstr, "e_shstrndx %d names section %d of type 1, not a string table" % (text_idx, text_idx))):
+        for argv in ([c.bin["vmipatch"], "--rom", rom, "-o", os.path.join(w, "o"), p], [c.bin["vmidump"], p],
+                     [c.bin["vmilint"], p]):
+            rc, _, se = run(argv)
+            check(rc == 1 and len(se.splitlines()) == 1 and p in se and why in se and ".note.vmi" not in se,
+                  "messages: %s %s: %d %r" % (os.path.basename(argv[0]), os.path.basename(p), rc, se))
+    src = os.path.join(w, "mod.c")
+    with open(src, "w") as f:
+        f.write("int vmi_mod_init(void) { return 0; }\n")
+    obj = os.path.join(w, "mod.ko")
+    rc, _, se = run(["cc", "-c", "-o", obj, src])
+    if check(rc == 0, "messages: cc -c: %s" % se.strip()):
+        for argv in ([c.bin["vmipatch"], "--rom", rom, "-o", os.path.join(w, "o"), obj], [c.bin["vmidump"], obj]):
+            rc, _, se = run(argv)
+            check(rc == 1 and len(se.splitlines()) == 1 and obj in se and "relocatable object" in se
+                  and "linked executable" in se, "messages: %s on a .ko: %d %r" % (os.path.basename(argv[0]), rc, se))
+    rc, _, se = run([c.bin["vmipatch"], "--rom", w, "-o", os.path.join(w, "o"), g])
+    check(rc == 3 and len(se.splitlines()) == 1 and w in se and "Is a directory" in se,
+          "messages: --rom DIR: %d %r" % (rc, se))
+    check(not os.path.exists(os.path.join(w, "o")), "messages: an output was written")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -588,6 +879,13 @@ def main():
     test_lint_jobs_never_in_step(c)
     test_lint_symbol_map(c)
     test_bad_inputs(c)
+    test_output_paths(c)
+    test_signals(c)
+    test_order_of_work(c)
+    test_sparse(c)
+    test_fifo_inputs(c)
+    test_long_names(c)
+    test_messages(c)
     print("check-tools: %d checks, %d failed (%d SDK ROMs patched, %d corrupt ROMs refused)" %
           (CHECKS[0], len(FAILS), len(c.samples), len(c.bad_roms)))
     return 1 if FAILS else 0

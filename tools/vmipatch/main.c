@@ -319,7 +319,7 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 	int rc;
 
 	/* Every input first, before anything is created: policy, ROM, the
-	 * output path, then the image and the plan on a private mapping. */
+	 * image (a private mapping), the output path, then the plan. */
 	if (a->policy) {
 		rc = vmi_policy_arg(&pol, a->policy, d);
 		if (rc)
@@ -334,11 +334,10 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 		}
 		r.have_rom = true;
 	}
-	rc = out && !to_stdout ? vmi_outfile_check(out, d) : VMI_EXIT_OK;
-	if (rc == VMI_EXIT_OK) {
-		rc = vmi_image_load(&r.img, a->image, a->arch, d);
-		r.have_img = rc == VMI_EXIT_OK;
-	}
+	rc = vmi_image_load(&r.img, a->image, a->arch, d);
+	r.have_img = rc == VMI_EXIT_OK;
+	if (rc == VMI_EXIT_OK && out && !to_stdout)
+		rc = vmi_outfile_check(out, d);
 	if (rc == VMI_EXIT_OK)
 		rc = vmi_plan_image(a, &r, d);
 	/* All valid: the image again, as the copy that becomes the output. */
