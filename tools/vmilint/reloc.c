@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,29 +51,39 @@ static int vmi_rel_lto_only(const vmi_image *img)
 	return lto;
 }
 
+/* A raw symbol's section index and value, for either class (byte offsets of Elf32_Sym / Elf64_Sym). */
+static void vmi_rel_sym(const vmi_image *img, const uint8_t *p, uint16_t *shndx, uint64_t *value)
+{
+	int c64 = img->elfclass == ELFCLASS64;
+	uint32_t v32;
+	memcpy(shndx, p + (c64 ? offsetof(Elf64_Sym, st_shndx) : offsetof(Elf32_Sym, st_shndx)), sizeof(*shndx));
+	if (c64)
+		memcpy(value, p + offsetof(Elf64_Sym, st_value), sizeof(*value));
+	else
+		memcpy(&v32, p + offsetof(Elf32_Sym, st_value), sizeof(v32)), *value = v32;
+}
+
 /* Rebase the defined symbols of @sym (a SHT_SYMTAB) by their section's address. */
 static int vmi_rel_symbols(vmi_image *img, const vmi_image_section *sym, const uint64_t *base, vmi_diag *d)
 {
-	size_t esz = img->elfclass == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	int c64 = img->elfclass == ELFCLASS64;
+	size_t esz = c64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
 	if (sym->entsize != esz)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: symbol size %llu, want %zu", sym->name,
 				    (unsigned long long)sym->entsize, esz);
 	for (uint64_t off = 0; off + esz <= sym->size; off += esz) {
 		uint8_t *p = img->buf + sym->offset + off;
-		if (img->elfclass == ELFCLASS64) {
-			Elf64_Sym s;
-			memcpy(&s, p, sizeof(s));
-			if (s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE || s.st_shndx >= img->nsecs)
-				continue;
-			s.st_value += base[s.st_shndx];
-			memcpy(p, &s, sizeof(s));
+		uint16_t shndx;
+		uint64_t v;
+		vmi_rel_sym(img, p, &shndx, &v);
+		if (shndx == SHN_UNDEF || shndx >= SHN_LORESERVE || shndx >= img->nsecs)
+			continue;
+		v += base[shndx];
+		if (c64) {
+			memcpy(p + offsetof(Elf64_Sym, st_value), &v, sizeof(v));
 		} else {
-			Elf32_Sym s;
-			memcpy(&s, p, sizeof(s));
-			if (s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE || s.st_shndx >= img->nsecs)
-				continue;
-			s.st_value += (uint32_t)base[s.st_shndx];
-			memcpy(p, &s, sizeof(s));
+			uint32_t v32 = (uint32_t)v;
+			memcpy(p + offsetof(Elf32_Sym, st_value), &v32, sizeof(v32));
 		}
 	}
 	return VMI_EXIT_OK;
@@ -148,16 +159,9 @@ static int vmi_rel_section(vmi_image *img, const vmi_image_section *rs, vmi_rel_
 					    "symbol table", rs->name, (unsigned long long)(off / esz),
 					    (unsigned long long)where, (unsigned long long)symi, t->name);
 		uint8_t *loc = img->buf + t->offset + where;
-		uint64_t s;
-		if (c64) {
-			Elf64_Sym e;
-			memcpy(&e, img->buf + sym->offset + symi * symsz, sizeof(e));
-			s = e.st_value; /* rebased by vmi_rel_symbols */
-		} else {
-			Elf32_Sym e;
-			memcpy(&e, img->buf + sym->offset + symi * symsz, sizeof(e));
-			s = e.st_value;
-		}
+		uint64_t s; /* rebased by vmi_rel_symbols */
+		uint16_t shndx;
+		vmi_rel_sym(img, img->buf + sym->offset + symi * symsz, &shndx, &s);
 		if (!rela) { /* REL: the addend is what the field holds */
 			int32_t a32;
 			int64_t a64;
