@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -255,6 +256,107 @@ static void test_atomic_write_failures(void **state)
 	unlink(file);
 }
 
+/* The writer's targets: a symbolic link is written through (the link
+ * stays), a FIFO and a character device are refused and left as they
+ * were, and a NAME_MAX-byte name works (the temporary name is short). */
+static void test_atomic_write_targets(void **state)
+{
+	(void)state;
+	vmi_diag d = { 0 };
+	const char *real = vmi_path("real.bin");
+	char link[600], fifo[600], lname[600], longname[256];
+	int n0 = vmi_count_entries(vmi_tmpdir);
+	snprintf(link, sizeof(link), "%s", vmi_path("link.bin"));
+	vmi_write_file(real, "old", 3);
+	assert_int_equal(symlink("real.bin", link), 0);
+	assert_int_equal(vmi_atomic_write(link, "new!", 4, 0644, &d), VMI_EXIT_OK);
+	struct stat st;
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(real, &st), 0);
+	assert_int_equal(st.st_size, 4);
+
+	snprintf(fifo, sizeof(fifo), "%s", vmi_path("fifo"));
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(vmi_atomic_write(fifo, "x", 1, 0644, &d), VMI_EXIT_IO);
+	assert_non_null(strstr(d.msg, "is a FIFO"));
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(vmi_outfile_check("/dev/null", &d), VMI_EXIT_IO);
+	assert_non_null(strstr(d.msg, "is a character device"));
+
+	memset(longname, 'n', 255);
+	longname[255] = 0;
+	snprintf(lname, sizeof(lname), "%s/%s", vmi_tmpdir, longname);
+	assert_int_equal(vmi_atomic_write(lname, "x", 1, 0644, &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), n0 + 4); /* real, link, fifo, the long name: no temporary */
+	unlink(lname);
+	unlink(fifo);
+	unlink(link);
+	unlink(real);
+}
+
+/* A sparse source keeps its holes: 64 MiB with 4 KiB of data at each end
+ * copies into a file that takes about as many blocks, with the same bytes. */
+static void test_outfile_copy_sparse(void **state)
+{
+	(void)state;
+	const char *src = vmi_path("sparse.src"), *out = vmi_path("sparse.out");
+	const size_t len = 64u << 20;
+	static uint8_t page[4096];
+	memset(page, 0xa5, sizeof(page));
+	int fd = open(src, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, page, sizeof(page), 0), sizeof(page));
+	assert_int_equal(pwrite(fd, page, sizeof(page), (off_t)(len - sizeof(page))), sizeof(page));
+	struct stat sst, ost;
+	assert_int_equal(fstat(fd, &sst), 0);
+	vmi_diag d = { 0 };
+	vmi_outfile of;
+	assert_int_equal(vmi_outfile_create(&of, out, &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_outfile_copy(&of, fd, len, &d), VMI_EXIT_OK);
+	assert_int_equal(vmi_outfile_commit(&of, 0644, VMI_WRITE_NO_SYNC, &d), VMI_EXIT_OK);
+	assert_int_equal(stat(out, &ost), 0);
+	assert_int_equal(ost.st_size, len);
+	assert_true(ost.st_blocks <= sst.st_blocks + 64);
+	uint8_t back[4096];
+	int ofd = open(out, O_RDONLY);
+	assert_true(ofd >= 0);
+	assert_int_equal(pread(ofd, back, sizeof(back), (off_t)(len - sizeof(back))), sizeof(back));
+	assert_memory_equal(back, page, sizeof(page));
+	assert_int_equal(pread(ofd, back, sizeof(back), (off_t)(len / 2)), sizeof(back));
+	for (size_t i = 0; i < sizeof(back); i++)
+		assert_int_equal(back[i], 0);
+	close(ofd);
+	close(fd);
+	unlink(src);
+	unlink(out);
+}
+
+/* SIGTERM while a temporary file exists: it is removed and the process
+ * dies of SIGTERM. */
+static void test_outfile_sigterm(void **state)
+{
+	(void)state;
+	const char *out = vmi_path("never.bin");
+	int n0 = vmi_count_entries(vmi_tmpdir);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		vmi_diag d = { 0 };
+		vmi_outfile of;
+		if (vmi_outfile_create(&of, out, &d) || vmi_outfile_write(&of, "x", 1, &d))
+			_exit(10);
+		raise(SIGTERM);
+		_exit(11);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	assert_int_equal(vmi_count_entries(vmi_tmpdir), n0); /* no temporary, no output */
+}
+
 /* ---- JSON ---- */
 static void test_json_writer(void **state)
 {
@@ -422,6 +524,9 @@ int main(void)
 		cmocka_unit_test(test_atomic_write_failures),
 		cmocka_unit_test(test_outfile_copy_map_commit),
 		cmocka_unit_test(test_outfile_sigbus_guard),
+		cmocka_unit_test(test_atomic_write_targets),
+		cmocka_unit_test(test_outfile_copy_sparse),
+		cmocka_unit_test(test_outfile_sigterm),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_diag_one_line),
 		cmocka_unit_test(test_symtab_find),
