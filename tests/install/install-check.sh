@@ -9,7 +9,8 @@
 #   4. each man page renders with `man -l` and no warnings
 #   5. the installed bash completion offers each tool's flags
 #   6. make uninstall leaves no file behind
-# Environment: MAKE, O (build dir), CC, ROMS (dir of the sample ROMs).
+# Environment: MAKE, O (build dir), CC, ROMS (dir of the sample ROMs), HOST_FLAGS
+# (what hosted code is built with: the sanitizers of a SAN=1 build).
 set -eu
 : "${MAKE:=make}" "${O:?}" "${CC:=cc}" "${ROMS:?}"
 W=$O/tests/install
@@ -42,7 +43,7 @@ $PC --exists vmipatch || fail "pkg-config does not find vmipatch.pc"
 cflags=$($PC --cflags vmipatch) libs=$($PC --libs vmipatch)
 case $cflags in *"-I$D$P/include"*) ;; *) fail "cflags '$cflags' miss $D$P/include" ;; esac
 # shellcheck disable=SC2086 # word splitting of the flags is wanted
-$CC -std=c11 -Wall -Werror $cflags -o "$W/work/romcheck" tests/install/romcheck.c $libs ||
+$CC -std=c11 -Wall -Werror ${HOST_FLAGS:-} $cflags -o "$W/work/romcheck" tests/install/romcheck.c $libs ||
 	fail "cannot build against the installed headers and libvmipatch.a ($cflags $libs)"
 good=$ROMS/vmware-like-x86_64.rom bad=$ROMS/bad-checksum-x86_64.rom
 out=$("$W/work/romcheck" "$good" "$bad") || fail "romcheck exited $?"

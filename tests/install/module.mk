@@ -9,7 +9,7 @@ INSTALL_TEST_DIR := $(O)/tests/install
 CHECK_TARGETS += install-check
 .PHONY: install-check
 install-check: all
-	@MAKE='$(MAKE)' O='$(O)' CC='$(CC)' ROMS='$(O)/roms' tests/install/install-check.sh
+	@MAKE='$(MAKE)' O='$(O)' CC='$(CC)' HOST_FLAGS='$(SAN_FLAGS)' ROMS='$(O)/roms' tests/install/install-check.sh
 
 CHECK_TARGETS += lint-check
 .PHONY: lint-check
