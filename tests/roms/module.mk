@@ -38,4 +38,5 @@ check-roms: $(ROMTEST_EXEC) $(ROMTEST_EXEC32) $(ROMTEST_THUNK_ROMS) $(MKROM) \
 		ROM_CFLAGS_i386='$(ROM_CFLAGS_i386)' ROM_CFLAGS_x86_64='$(ROM_CFLAGS_x86_64)' \
 		tests/roms/check.sh
 	VMI_ROMS_DIR='$(ROMS_DIR)' VMI_TEST_ROMS_DIR='$(ROMTEST_DIR)' $(ROMTEST_EXEC)
-	$(ROMTEST_EXEC32) '$(ROMS_DIR)' '$(ROMTEST_DIR)'
+	@if scripts/can-exec-i386.sh '$(CC)'; then $(ROMTEST_EXEC32) '$(ROMS_DIR)' '$(ROMTEST_DIR)'; \
+	else echo "check-roms: SKIP $(ROMTEST_EXEC32): this kernel cannot execute i386 programs (no IA32 emulation)"; fi

@@ -77,8 +77,10 @@ $(VMIRUN32_BAD_ROM): $(VMIRUN_BAD_DIR)/roms/bad-hc-i386.o $(MKROM)
 .PHONY: check-vmirun-i386
 check-vmirun-i386: $(VMIRUN32_BIN) $(VMIRUN32_GUEST) $(VMIRUN32_BAD_GUESTS) $(VMIRUN32_BAD_ROM) $(BLOB_i386) \
 		$(SAMPLE_ROMS_i386) $(CORRUPT_ROMS_i386)
-	@ARCH=i386 VMIRUN=$(VMIRUN32_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_i386)" \
-		CORRUPT_ROMS="$(CORRUPT_ROMS_i386)" sh tests/vmirun/check.sh
+	@if scripts/can-exec-i386.sh '$(CC)'; then \
+		ARCH=i386 VMIRUN=$(VMIRUN32_BIN) BAD_DIR=$(VMIRUN_BAD_DIR) ROMS="$(SAMPLE_ROMS_i386)" \
+		CORRUPT_ROMS="$(CORRUPT_ROMS_i386)" sh tests/vmirun/check.sh; \
+	else echo "check-vmirun-i386: SKIP: this kernel cannot execute i386 programs (no IA32 emulation)"; fi
 
 ALL_TARGETS += $(VMIRUN32_GUEST) $(VMIRUN32_BAD_GUESTS) $(VMIRUN32_BAD_ROM)
 CHECK_TARGETS += check-vmirun-i386
