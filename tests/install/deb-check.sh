@@ -13,7 +13,11 @@ for t in dpkg-buildpackage dh lintian dpkg-deb; do
 done
 rm -rf "$W" && mkdir -p "$W/src" "$W/root"
 # The tree as it is (tracked and new files), without build output.
-git ls-files -z -c -o --exclude-standard | grep -zv '^debian/build' | tar --null -T - -cf - | tar -C "$W/src" -xf -
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git ls-files -z -c -o --exclude-standard | grep -zv '^debian/build' | tar --null -T - -cf - | tar -C "$W/src" -xf -
+else
+	tar --exclude='./build*' --exclude=./debian/build --exclude='*.o' --exclude='*.d' -cf - . | tar -C "$W/src" -xf -
+fi
 start=$(date +%s)
 (cd "$W/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -b -us -uc) >"$W/build.log" 2>&1 ||
 	{ tail -30 "$W/build.log" >&2; fail "dpkg-buildpackage failed (log: $W/build.log)"; }
