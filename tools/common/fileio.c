@@ -61,3 +61,15 @@ int vmi_open_input(const char *path, struct stat *st, const char **why)
 	}
 	return fd;
 }
+
+FILE *vmi_fopen_input(const char *path, const char **why)
+{
+	struct stat st;
+	int fd = vmi_open_input(path, &st, why);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!f && fd >= 0) {
+		*why = strerror(errno);
+		close(fd);
+	}
+	return f;
+}

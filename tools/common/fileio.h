@@ -11,6 +11,7 @@
 #ifndef VMI_TOOL_FILEIO_H
 #define VMI_TOOL_FILEIO_H
 
+#include <stdio.h>
 #include <sys/stat.h>
 
 /**
@@ -21,6 +22,9 @@
  * regular file, found a FIFO" (and the other types).
  */
 int vmi_open_input(const char *path, struct stat *st, const char **why);
+
+/** vmi_fopen_input - vmi_open_input as a stdio stream ("rb"); NULL with *@why set. */
+FILE *vmi_fopen_input(const char *path, const char **why);
 
 /** vmi_file_type_name - "a FIFO", "a character device", ... for st_mode's type. */
 const char *vmi_file_type_name(mode_t mode);

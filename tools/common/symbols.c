@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fileio.h"
 #include "search.h"
@@ -73,20 +71,13 @@ void vmi_symtab_free(vmi_symtab *t)
 
 int vmi_symtab_load_map(vmi_symtab *t, const char *path, vmi_diag *d)
 {
-	struct stat st;
 	const char *why = NULL;
 	long size;
 
 	memset(t, 0, sizeof(*t));
-	int fd = vmi_open_input(path, &st, &why);
-	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-	if (!f) {
-		if (fd >= 0) {
-			why = strerror(errno);
-			close(fd);
-		}
+	FILE *f = vmi_fopen_input(path, &why);
+	if (!f)
 		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot open symbol map: %s", why);
-	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
 		return vmi_diag_set(d, VMI_EXIT_IO, path, "cannot read symbol map");

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fileio.h"
 #include "vmirun.h"
@@ -28,15 +26,9 @@ static bool vmi_blob_bad(const char *path, int *exit_code, const char *what)
 bool vmi_blob_load(struct vmi_run_blob *b, const char *path, int *exit_code)
 {
 	memset(b, 0, sizeof(*b));
-	struct stat st;
 	const char *why = "";
-	int fd = vmi_open_input(path, &st, &why);
-	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	FILE *f = vmi_fopen_input(path, &why);
 	if (!f) {
-		if (fd >= 0) {
-			why = strerror(errno);
-			close(fd);
-		}
 		fprintf(stderr, "vmirun: %s: cannot read: %s\n", path, why);
 		*exit_code = VMI_RUN_EXIT_IO;
 		return false;

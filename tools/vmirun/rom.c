@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fileio.h"
 #include "vmirun.h"
@@ -21,16 +19,9 @@ const struct vmi_run_rom *vmi_run_active_rom;
 
 static uint8_t *vmi_rom_read(const char *path, size_t *len, const char **why)
 {
-	struct stat st;
-	int fd = vmi_open_input(path, &st, why);
-	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-	if (!f) {
-		if (fd >= 0) {
-			*why = strerror(errno);
-			close(fd);
-		}
+	FILE *f = vmi_fopen_input(path, why);
+	if (!f)
 		return NULL;
-	}
 	size_t cap = VMI_ROM_MAX_SIZE + 1, n = 0;
 	uint8_t *buf = malloc(cap);
 	if (buf)
