@@ -81,6 +81,18 @@ int vmi_lines_find(vmi_lines *l, uint64_t addr, const char **file, int *line)
 	Dwfl_Line *dl = dwfl_module_getsrc(l->mod, addr);
 	int ln = 0;
 	const char *f = dl ? dwfl_lineinfo(dl, NULL, &ln, NULL, NULL, NULL) : NULL;
+	if (!f) { /* no .debug_aranges (clang): the CU whose ranges hold addr */
+		Dwarf_Die *cu = NULL;
+		Dwarf_Addr bias;
+		while ((cu = dwfl_module_nextcu(l->mod, cu, &bias)))
+			if (dwarf_haspc(cu, addr - bias) == 1) {
+				Dwarf_Line *src = dwarf_getsrc_die(cu, addr - bias);
+				f = src ? dwarf_linesrc(src, NULL, NULL) : NULL;
+				if (!f || dwarf_lineno(src, &ln) != 0)
+					f = NULL;
+				break;
+			}
+	}
 	if (!f || ln <= 0)
 		return 0;
 	if (l->cwdlen && !strncmp(f, l->cwd, l->cwdlen) && f[l->cwdlen] == '/')
