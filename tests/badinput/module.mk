@@ -4,6 +4,9 @@
 CHECK_TARGETS += check-badinput
 .PHONY: check-badinput
 
-check-badinput: $(O)/bench/synth-x86_64.rom $(O)/bench/synth-i386.rom
+# The tools are prerequisites: under -j the run must not start while one is
+# still being linked (it would run none of it, or a half-written binary).
+check-badinput: $(O)/bench/synth-x86_64.rom $(O)/bench/synth-i386.rom \
+		$(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(mkrom_BIN)
 	@python3 tests/badinput/run.py --o $(O) --rom $(O)/bench/synth-x86_64.rom \
 		--rom32 $(O)/bench/synth-i386.rom
