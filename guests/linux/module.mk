@@ -2,6 +2,8 @@
 #   make linux          build the CONFIG_VMI kernel out of tree under build/linux
 #   make linux-e2e      boot it under QEMU + SeaBIOS (-smp 2) once per ROM case
 #                       (part of make check)
+#   make linux-offline  vmidump / vmilint / vmipatch on this and a stock kernel
+#                       (part of make check)
 #   make demo-linux     one boot with vmware-like, serial output shown
 # The kernel lives in build/linux whatever O is: it is not sanitized, so the
 # SAN=1 pass reuses it (only vmipatch.o and the link are redone when the
@@ -13,7 +15,7 @@ LINUX_INIT := $(LINUX_DIR)/init
 LINUX_INITRD := $(LINUX_DIR)/initrd.cpio
 LINUX_ROMS := $(SAMPLE_ROMS_x86_64) $(VERSION_ROMS_x86_64) $(CORRUPT_ROMS_x86_64)
 
-.PHONY: linux linux-e2e demo-linux
+.PHONY: linux linux-e2e linux-offline demo-linux
 # build.sh decides what is stale (patch, overlay, config); kbuild the rest.
 linux: $(LIB_x86_64)
 	@VMIPATCH_LIB=$(LIB_x86_64) guests/linux/build.sh $(LINUX_O)
@@ -29,12 +31,21 @@ $(LINUX_INITRD): $(LINUX_INIT) linux
 		'dir /sys 0755 0 0' 'file /init $(abspath $(LINUX_INIT)) 0755 0 0' > $@.list
 	$(LINUX_O)/obj/usr/gen_init_cpio $@.list > $@.tmp && mv $@.tmp $@
 
-linux-e2e: linux $(LINUX_INITRD) $(LINUX_ROMS)
-	@guests/linux/run.sh $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR) $(LINUX_DIR)/logs
+linux-e2e: linux $(LINUX_INITRD) $(LINUX_ROMS) $(vmidump_BIN)
+	@VMIDUMP=$(vmidump_BIN) VMLINUX=$(LINUX_O)/obj/vmlinux guests/linux/run.sh $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR) $(LINUX_DIR)/logs
+
+# The offline tools on the built vmlinux, on it without its note, on a
+# stock Debian kernel (fetched once from the archive into build/linux), and
+# on corrupt copies; then their --json against docs/schema/.
+linux-offline: linux $(vmidump_BIN) $(vmilint_BIN) $(vmipatch_BIN) $(SAMPLE_ROMS_x86_64)
+	@guests/linux/offline-check.sh $(LINUX_O)/obj/vmlinux $(LINUX_O)/src $(O)/tools \
+		$(ROMS_DIR)/vmware-like-x86_64.rom $(LINUX_O)/offline
+	@python3 tests/install/schema-check.py --o $(O) --image $(LINUX_O)/obj/vmlinux \
+		$$(test -s $(LINUX_O)/offline/stock/vmlinux && echo --image $(LINUX_O)/offline/stock/vmlinux)
 
 demo-linux: linux $(LINUX_INITRD) $(SAMPLE_ROMS_x86_64)
 	@echo "== demo: Linux 6.1 with CONFIG_VMI boots on the vmware-like ROM (sites, counters: /proc/vmi) =="
 	@guests/linux/run.sh --demo $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR)
 
-CHECK_TARGETS += linux-e2e
+CHECK_TARGETS += linux-e2e linux-offline
 DEMO_TARGETS += demo-linux

@@ -12,13 +12,17 @@
 #   ROMDIR   directory with the <name>-x86_64.rom sample and test ROMs
 #   LOGDIR   where each case's serial log goes (<case>.log)
 #   CASE     run only these cases (default: all; names below)
-# Environment: LINUX_TIMEOUT (seconds per boot, default 90), QEMU_X86_64.
+# Environment: LINUX_TIMEOUT (seconds per boot, default 90), QEMU_X86_64;
+#   VMIDUMP and VMLINUX (required for a matrix run): vmidump and the
+#   kernel's vmlinux, to check each boot's plan against vmidump's.
 #
 # A boot passes only if QEMU exits with status 33 (/init wrote 0x10 to
 # isa-debug-exit after its workload), the log holds "VMI-INIT: DONE", the
 # kernel printed exactly one "vmi:" line and it says what the case expects,
 # and the ROM's per-call counters are non-zero exactly for the calls the plan
-# patched as CALL (minus the calls /init cannot reach before it reads them).
+# patched as CALL (minus the calls /init cannot reach before it reads them),
+# and the plan /proc/vmi lists is, site for site, the one vmidump makes of
+# vmlinux with the same ROM and policy.
 # Exit status: 0 every case passed, 1 a case failed, 2 usage/setup error.
 set -u
 
@@ -58,7 +62,10 @@ if [ $# -lt 4 ]; then
 fi
 bzimage=$1 initrd=$2 romdir=$3 logdir=$4
 shift 4
-for f in "$bzimage" "$initrd"; do
+[ -n "${VMIDUMP:-}" ] && [ -n "${VMLINUX:-}" ] ||
+	{ echo "run.sh: set VMIDUMP and VMLINUX (vmidump and the kernel's vmlinux)" >&2; exit 2; }
+here=$(dirname "$0")
+for f in "$bzimage" "$initrd" "$VMIDUMP" "$VMLINUX"; do
 	[ -f "$f" ] || { echo "run.sh: $f: no such file" >&2; exit 2; }
 done
 command -v "$QEMU_X86_64" >/dev/null ||
@@ -134,7 +141,28 @@ judge() { # CASE ROM LOG RC WANT COUNTERS
 		grep -Eq '^vmi-proc: site [0-9a-f]+ SetPxELong ident policy$' "$log" ||
 			{ result "$name" FAIL "no SetPxELong site kept IDENT by the policy"; return; }
 	fi
+	same_plan "$name" "$rom" "$log" "$append" || return
 	result "$name" ok "$(sed -n 's/^vmi-proc: forms: //p' "$log")"
+}
+
+# The kernel's plan (/proc/vmi's site lines) is vmidump's for vmlinux with
+# the ROM the kernel used (none when its loader refused the ROM or SeaBIOS
+# dropped it) and the policy of its command line. A boot that planned
+# nothing (vmi=off, a bad policy) lists no sites.
+same_plan() { # CASE ROM LOG APPEND
+	local name=$1 rom=$2 log=$3 append=$4 args=(--json -D) none=() diffs
+	grep -q '^vmi-proc: site ' "$log" || return 0
+	if grep -q '^vmi-proc: rom: none' "$log"; then
+		none=(ident "$(sed -n 's/^vmi-proc: offer: reason \([^ ]*\) .*/\1/p' "$log")")
+	else
+		args+=(--rom "$rom")
+		case $append in vmi=*) args+=(--policy "${append#vmi=}") ;; esac
+	fi
+	"$VMIDUMP" "${args[@]}" "$VMLINUX" | python3 "$here/dump-plan.py" "${none[@]}" >"$log.vmidump" ||
+		{ result "$name" FAIL "vmidump ${args[*]} $VMLINUX failed"; return 1; }
+	diffs=$(diff <(sed -n 's/^vmi-proc: site /site /p' "$log") "$log.vmidump" | grep -c '^[<>]')
+	[ "$diffs" = 0 ] ||
+		{ result "$name" FAIL "$diffs plan lines differ from vmidump's (diff $log $log.vmidump)"; return 1; }
 }
 
 echo "linux-e2e: $bzimage, $LINUX_TIMEOUT s per boot"

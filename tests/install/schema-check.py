@@ -48,6 +48,8 @@ def bundle(schema, common):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--o", required=True)
+    ap.add_argument("--image", action="append", default=[],
+                    help="also validate vmidump and vmilint on this image (a Linux kernel)")
     a = ap.parse_args()
     o = a.o
     tool = lambda t: os.path.join(o, "tools", t, t)
@@ -89,6 +91,12 @@ def main():
         ("mkrom-info.v1", [tool("mkrom"), "--info", "--json", rom32]),
         ("vmirun-bench.v1", [tool("vmirun"), "--bench", "--json", "--rom", rom64]),
     ]
+    for img in a.image:
+        runs += [
+            ("vmidump.v1", [tool("vmidump"), "--json", "--no-disasm", img]),
+            ("vmidump.v1", [tool("vmidump"), "--json", "--rom", rom64, img]),
+            ("vmilint.v1", [tool("vmilint"), "--json", img]),
+        ]
     failed, seen = 0, set()
     docs = {}
     for name, cmd in runs:

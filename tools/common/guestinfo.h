@@ -22,6 +22,10 @@ typedef struct vmi_guestinfo {
 	const vmi_image_section *native; /* vmi_native, or NULL */
 	const vmi_image_section *slots;  /* vmi_slots, or NULL when absent or too small */
 	char slots_why[96];       /* why slots is NULL ("" when present) */
+	/* A Linux kernel read through .parainstructions (linuxpv.h), or NULL:
+	 * then the sites are not the image's own table, and the plan is the one
+	 * the booting kernel builds (direct calls, its regions). */
+	const struct vmi_linuxpv *linux;
 } vmi_guestinfo;
 
 /**

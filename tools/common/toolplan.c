@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linuxpv.h"
 #include "segmap.h"
 
 const char *vmi_call_name_of(uint32_t id, char *buf, size_t len)
@@ -54,17 +55,26 @@ int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestin
 	st = vmi_negotiate(&gi->guest, rom, pol, &tp->offer);
 	if (st != VMI_OK)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "negotiation failed: %s", vmi_strerror(st));
-	tp->regions = vmi_segmap_regions(img, &tp->nregions);
-	if (!tp->regions)
-		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "too many loadable segments (%zu)", img->nloads);
-	if (!tp->nregions)
-		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "no loadable segments");
 	tp->opts.size = sizeof(tp->opts);
-	tp->opts.flags = VMI_PATCH_F_INDIRECT;
-	tp->opts.regions = tp->regions;
-	tp->opts.nregions = tp->nregions;
-	tp->opts.slots_addr = gi->slots ? gi->slots->addr : 0;
-	tp->opts.slots = NULL; /* offline: slots stay zero in the file, the guest fills them */
+	if (gi->linux) {
+		/* As the booting kernel plans: its text and native copies, direct
+		 * calls to the ROM copy in its module area, no slots. */
+		tp->opts.regions = gi->linux->regions;
+		tp->opts.nregions = 2;
+		tp->opts.rom_addr = gi->linux->rom_addr;
+	} else {
+		tp->regions = vmi_segmap_regions(img, &tp->nregions);
+		if (!tp->regions)
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "too many loadable segments (%zu)",
+					    img->nloads);
+		if (!tp->nregions)
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "no loadable segments");
+		tp->opts.flags = VMI_PATCH_F_INDIRECT;
+		tp->opts.regions = tp->regions;
+		tp->opts.nregions = tp->nregions;
+		tp->opts.slots_addr = gi->slots ? gi->slots->addr : 0;
+		tp->opts.slots = NULL; /* offline: slots stay zero in the file, the guest fills them */
+	}
 
 	size_t need = 0;
 	st = vmi_plan_workspace_size(&gi->ann, &need);
@@ -93,7 +103,8 @@ int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestin
 				    (unsigned long long)(st == VMI_E_NATIVE_BOUNDS ? s.native_addr : s.addr),
 				    vmi_call_name_of(s.call_id, nb, sizeof(nb)), vmi_plan_error_text(st));
 	}
-	vmi_toolplan_offline_only(tp);
+	if (!gi->linux)
+		vmi_toolplan_offline_only(tp);
 	return VMI_EXIT_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "guestinfo.h"
 #include "image.h"
 #include "json.h"
+#include "linuxpv.h"
 #include "policyarg.h"
 #include "report.h"
 #include "romfile.h"
@@ -107,6 +108,34 @@ static void vmi_site_bytes(const vmi_dump_ctx *c, uint32_t i, const uint8_t **be
 		memcpy(after, *before, d->len);
 }
 
+/* Where a Linux kernel's sites came from. */
+static void vmi_dump_linux_text(const vmi_linuxpv *lp)
+{
+	printf("linux: %s records %u: sites %u, no VMI call %u, outside .text %u; pv-op map: %s\n",
+	       VMI_LINUX_PV_SECTION, (unsigned)lp->records, (unsigned)lp->sites, (unsigned)lp->unmapped,
+	       (unsigned)lp->outside, lp->map_from);
+	if (lp->pv_ops)
+		printf("linux: %u of %u sites hold the unpatched call through pv_ops at 0x%llx\n",
+		       (unsigned)lp->unpatched, (unsigned)lp->sites, (unsigned long long)lp->pv_ops);
+}
+
+static void vmi_dump_linux_json(vmi_json *j, const vmi_linuxpv *lp)
+{
+	vmi_json_obj(j);
+	vmi_json_kstr(j, "map", lp->map_from);
+	vmi_json_ku64(j, "records", lp->records);
+	vmi_json_ku64(j, "sites", lp->sites);
+	vmi_json_ku64(j, "unmapped", lp->unmapped);
+	vmi_json_ku64(j, "outside_text", lp->outside);
+	vmi_json_ku64(j, "unpatched", lp->unpatched);
+	vmi_json_key(j, "pv_ops");
+	if (lp->pv_ops)
+		vmi_json_hex(j, lp->pv_ops);
+	else
+		vmi_json_null(j);
+	vmi_json_obj_end(j);
+}
+
 static void vmi_dump_text(const vmi_dump_ctx *c, const vmi_romfile *rf, const vmi_summary *sum,
 			  const uint32_t *cats)
 {
@@ -116,7 +145,11 @@ static void vmi_dump_text(const vmi_dump_ctx *c, const vmi_romfile *rf, const vm
 	printf("%s: ELF%d %s, %u sites\n", c->a->image, c->img->elfclass == ELFCLASS64 ? 64 : 32,
 	       vmi_arch_name(c->img->arch), (unsigned)c->tp->plan.count);
 	vmi_report_guest_text(stdout, &c->gi->guest);
-	if (!c->gi->slots)
+	if (c->gi->linux)
+		vmi_dump_linux_text(c->gi->linux);
+	if (c->gi->linux)
+		printf("slots: none (%s)\n", c->gi->slots_why);
+	else if (!c->gi->slots)
 		printf("slots: none (%s): CALL sites stay native offline\n", c->gi->slots_why);
 	else
 		printf("slots: %s at 0x%llx\n", VMI_SLOTS_SECTION, (unsigned long long)c->gi->slots->addr);
@@ -175,6 +208,10 @@ static void vmi_dump_json(const vmi_dump_ctx *c, const vmi_romfile *rf, const vm
 	vmi_json_kstr(&j, "arch", vmi_arch_name(c->img->arch));
 	vmi_json_key(&j, "guest");
 	vmi_report_guest_json(&j, &c->gi->guest);
+	if (c->gi->linux) {
+		vmi_json_key(&j, "linux");
+		vmi_dump_linux_json(&j, c->gi->linux);
+	}
 	vmi_json_key(&j, "slots");
 	if (c->gi->slots)
 		vmi_json_hex(&j, c->gi->slots->addr);
@@ -262,7 +299,8 @@ static int vmi_run(const vmi_dump_args *a, vmi_diag *d)
 	vmi_toolplan tp;
 	vmi_symtab st = { 0 };
 	VMI_OPTS(vmi_policy, pol);
-	bool have_rom = false, have_plan = false;
+	vmi_linuxpv lp;
+	bool have_rom = false, have_plan = false, have_lp = false;
 	csh cs = 0;
 	int rc;
 
@@ -275,8 +313,12 @@ static int vmi_run(const vmi_dump_args *a, vmi_diag *d)
 	if (rc)
 		return rc;
 	rc = vmi_image_need_linked(&img, d);
-	if (!rc)
+	if (!rc && !vmi_guestinfo_present(&img) && vmi_linuxpv_present(&img)) {
+		rc = vmi_linuxpv_load(&img, &lp, &gi, d);
+		have_lp = !rc;
+	} else if (!rc) {
 		rc = vmi_guestinfo_load(&img, &gi, d);
+	}
 	if (!rc && a->rom) {
 		rc = vmi_romfile_load(&rf, a->rom, d);
 		have_rom = true;
@@ -311,6 +353,8 @@ static int vmi_run(const vmi_dump_args *a, vmi_diag *d)
 		vmi_toolplan_free(&tp);
 	if (have_rom)
 		vmi_romfile_free(&rf);
+	if (have_lp)
+		vmi_linuxpv_free(&lp);
 	vmi_image_free(&img);
 	return rc;
 }

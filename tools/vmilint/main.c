@@ -32,6 +32,7 @@
 #include "disasm.h"
 #include "guestinfo.h"
 #include "image.h"
+#include "linuxpv.h"
 #include "json.h"
 #include "lines.h"
 #include "reloc.h"
@@ -89,6 +90,8 @@ typedef struct vmi_lint {
 	size_t stale;            /* baseline entries that matched nothing */
 	uint64_t relocs;         /* relocations applied (ET_REL) */
 	bool object;             /* the input was an ET_REL object */
+	const char *linux_map;   /* a Linux kernel's pv-op map (linuxpv.h), NULL if not one */
+	uint32_t linux_records, linux_sites; /* its .parainstructions records, those with a VMI call */
 } vmi_lint;
 
 static void vmi_usage(FILE *f)
@@ -201,6 +204,20 @@ static int vmi_lint_spans(vmi_lint *l, const vmi_image *img, vmi_diag *d)
 	vmi_guestinfo gi;
 	int rc;
 
+	vmi_linuxpv lp = { 0 };
+	bool have_lp = false;
+
+	if (!vmi_guestinfo_present(img) && vmi_linuxpv_present(img) && !l->object) {
+		/* A Linux kernel: its paravirt sites are the annotated spans. */
+		rc = vmi_linuxpv_load(img, &lp, &gi, d);
+		if (rc)
+			return rc;
+		have_lp = true;
+		l->linux_sites = lp.sites;
+		l->linux_records = lp.records;
+		l->linux_map = lp.map_from;
+		goto spans;
+	}
 	if (!vmi_guestinfo_present(img))
 		return VMI_EXIT_OK; /* an unannotated kernel: every finding counts */
 	if (l->object && !vmi_image_section_by_name(img, VMI_NOTE_SECTION))
@@ -209,20 +226,26 @@ static int vmi_lint_spans(vmi_lint *l, const vmi_image *img, vmi_diag *d)
 		rc = vmi_guestinfo_load(img, &gi, d);
 	if (rc || (l->object && !vmi_image_section_by_name(img, VMI_SITES_SECTION)))
 		return rc;
+spans:
 	l->spans = calloc(gi.ann.count ? gi.ann.count : 1, sizeof(*l->spans));
 	if (!l->spans)
-		return vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory");
-	for (uint32_t i = 0; i < gi.ann.count; i++) {
+		rc = vmi_diag_set(d, VMI_EXIT_IO, img->path, "out of memory");
+	for (uint32_t i = 0; !rc && i < gi.ann.count; i++) {
 		vmi_site s;
-		if (vmi_annotations_get(&gi.ann, i, &s) != VMI_OK)
-			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: entry %u unreadable",
-					    VMI_SITES_SECTION, (unsigned)i);
+		if (vmi_annotations_get(&gi.ann, i, &s) != VMI_OK) {
+			rc = vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: entry %u unreadable",
+					  have_lp ? VMI_LINUX_PV_SECTION : VMI_SITES_SECTION, (unsigned)i);
+			break;
+		}
 		l->spans[l->nspans].start = s.addr;
 		l->spans[l->nspans].end = s.addr + s.len;
 		l->nspans++;
 	}
-	qsort(l->spans, l->nspans, sizeof(*l->spans), vmi_span_cmp);
-	return VMI_EXIT_OK;
+	if (!rc)
+		qsort(l->spans, l->nspans, sizeof(*l->spans), vmi_span_cmp);
+	if (have_lp)
+		vmi_linuxpv_free(&lp);
+	return rc;
 }
 
 /* --cross-check: Capstone's view of every instruction Zydis decoded. */
@@ -322,6 +345,9 @@ static void vmi_lint_print_text(const vmi_lint_args *a, const vmi_lint *l, const
 		       a->baseline, l->stale);
 	if (l->object)
 		printf("; object: %llu relocations applied", (unsigned long long)l->relocs);
+	if (l->linux_map)
+		printf("; linux: the sites are %u of %u %s records (pv-op map: %s)", (unsigned)l->linux_sites,
+		       (unsigned)l->linux_records, VMI_LINUX_PV_SECTION, l->linux_map);
 	printf("\n");
 }
 
@@ -360,6 +386,16 @@ static void vmi_lint_print_json(const vmi_lint_args *a, const vmi_image *img, co
 	vmi_json_ku64(&j, "undecodable_bytes", l->t.bad_bytes);
 	vmi_json_ku64(&j, "sites", l->nspans);
 	vmi_json_ku64(&j, "covered", l->t.covered);
+	vmi_json_key(&j, "linux");
+	if (l->linux_map) {
+		vmi_json_obj(&j);
+		vmi_json_kstr(&j, "map", l->linux_map);
+		vmi_json_ku64(&j, "records", l->linux_records);
+		vmi_json_ku64(&j, "sites", l->linux_sites);
+		vmi_json_obj_end(&j);
+	} else {
+		vmi_json_null(&j);
+	}
 	vmi_json_key(&j, "summary");
 	vmi_json_obj(&j);
 	vmi_json_ku64(&j, "findings", l->t.nfound);

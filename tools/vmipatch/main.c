@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "guestinfo.h"
 #include "image.h"
+#include "linuxpv.h"
 #include "json.h"
 #include "policyarg.h"
 #include "report.h"
@@ -245,6 +246,14 @@ static void vmi_run_free_image(vmi_patch_run *r)
 static int vmi_plan_image(const vmi_patch_args *a, vmi_patch_run *r, vmi_diag *d)
 {
 	int rc = vmi_image_need_linked(&r->img, d);
+	if (rc == VMI_EXIT_OK && !vmi_guestinfo_present(&r->img) && vmi_linuxpv_present(&r->img))
+		/* Linux patches these sites itself at boot; an offline patch
+		 * needs the sites and their native copies in the file. */
+		return vmi_diag_set(d, VMI_EXIT_INPUT, r->img.path,
+				    "a Linux kernel with paravirt sites (%s) but no VMI site table: "
+				    "vmipatch needs sections %s and %s (a CONFIG_VMI kernel patches "
+				    "itself at boot; vmidump shows its plan)",
+				    VMI_LINUX_PV_SECTION, VMI_NOTE_SECTION, VMI_SITES_SECTION);
 	if (rc == VMI_EXIT_OK)
 		rc = vmi_guestinfo_load(&r->img, &r->gi, d);
 	if (rc)

@@ -35,36 +35,32 @@
 #include <asm/unaligned.h>
 #include <asm/vmi.h>
 
+#include "vmi/linux_pv.h"
 #include "vmi/patcher.h"
 #include "vmi/rom_sdk.h"
 
-/* pv-op -> VMI call. Only ops whose Linux calling convention is the VMI
- * call's x86-64 convention (SysV arguments, result in rax) are mapped;
- * docs/linux-guest.md of vmipatch has the table and the reasons. */
-#define VMI_PV(op, call) { PARAVIRT_PATCH(op), VMI_CALL_##call }
-static const struct {
-	u16 type;
-	u16 call;
-} vmi_pv_map[] __initconst = {
-	VMI_PV(cpu.io_delay, IODelay),
-	VMI_PV(cpu.read_cr0, GetCR0),
-	VMI_PV(cpu.write_cr0, SetCR0),
-	VMI_PV(cpu.write_cr4, SetCR4),
-	VMI_PV(cpu.wbinvd, WBINVD),
-	VMI_PV(irq.save_fl.func, GetInterruptMask),
-	VMI_PV(irq.irq_disable.func, DisableInterrupts),
-	VMI_PV(irq.irq_enable.func, EnableInterrupts),
-	VMI_PV(irq.safe_halt, SafeHalt),
-	VMI_PV(irq.halt, Halt),
-	VMI_PV(mmu.read_cr2.func, GetCR2),
-	VMI_PV(mmu.write_cr2, SetCR2),
-	VMI_PV(mmu.read_cr3, GetCR3),
-	VMI_PV(mmu.write_cr3, SetCR3),
-	VMI_PV(mmu.flush_tlb_user, FlushTLB),
-	VMI_PV(mmu.flush_tlb_one_user, InvalPage),
-	VMI_PV(mmu.set_pte, SetPxELong),
-	VMI_PV(mmu.set_pmd, SetPxELong),
-};
+/*
+ * pv-op -> VMI call, as the note vmi/linux_pv.h describes: the kernel reads
+ * its sites through this table and vmidump / vmilint read the same bytes
+ * from vmlinux's .notes, so both build the same sites. Only ops whose Linux
+ * calling convention is the VMI call's x86-64 convention (SysV arguments,
+ * result in rax) are mapped; docs/linux-guest.md of vmipatch has the table
+ * and the reasons. The fields are immediates (PARAVIRT_PATCH() is a
+ * constant the assembler cannot compute), emitted by asm statements that
+ * append, in order, to one note.
+ */
+#define VMI_PV_SECTION ".pushsection .note.vmi.linux,\"a\",@note\n"
+#define VMI_PV(op, call)                                                          \
+	asm volatile(VMI_PV_SECTION ".short %c0, %c1\n.popsection"                 \
+		     : : "i"(PARAVIRT_PATCH(op)), "i"(VMI_CALL_##call))
+
+/* The VMI_REG_* bits of Linux's CLBR bit @i (x86_64). */
+#define VMI_CLBR_REG(i)                                                  \
+	((1 << (i)) == CLBR_RAX ? VMI_REG_AX : (1 << (i)) == CLBR_RCX ? VMI_REG_CX : \
+	 (1 << (i)) == CLBR_RDX ? VMI_REG_DX : (1 << (i)) == CLBR_RDI ? VMI_REG_DI : \
+	 (1 << (i)) == CLBR_RSI ? VMI_REG_SI : (1 << (i)) == CLBR_R8 ? VMI_REG_R8 :  \
+	 (1 << (i)) == CLBR_R9 ? VMI_REG_R9 : (1 << (i)) == CLBR_R10 ? VMI_REG_R10 : \
+	 (1 << (i)) == CLBR_R11 ? VMI_REG_R11 : 0)
 
 /*
  * A .parainstructions record as _paravirt_alt() emits it: the CLBR_* mask
@@ -78,15 +74,52 @@ struct vmi_pv_record {
 	u16 clobbers;
 };
 
-/* Linux's CLBR_* bits -> vmipatch's VMI_REG_* bits. */
-static const struct {
-	u16 clbr;
-	u16 reg;
-} vmi_clbr_map[] __initconst = {
-	{ CLBR_RAX, VMI_REG_AX }, { CLBR_RCX, VMI_REG_CX }, { CLBR_RDX, VMI_REG_DX },
-	{ CLBR_RDI, VMI_REG_DI }, { CLBR_RSI, VMI_REG_SI }, { CLBR_R8, VMI_REG_R8 },
-	{ CLBR_R9, VMI_REG_R9 },  { CLBR_R10, VMI_REG_R10 }, { CLBR_R11, VMI_REG_R11 },
-};
+/* The note's descriptor and its map, as emitted below. */
+extern const vmi_linux_pv_desc vmi_pv_desc;
+extern const vmi_linux_pv_entry vmi_pv_desc_map[], vmi_pv_desc_end[];
+
+static void __used vmi_pv_note(void)
+{
+	asm volatile(VMI_PV_SECTION
+		     ".balign 4\n.long 4, .Lvmi_pv_end - vmi_pv_desc, %c0\n.asciz \"VMI\"\n"
+		     "vmi_pv_desc:\n.long %c1\n.short %c2\n.byte %c3, %c4, %c5, %c6\n"
+		     ".short (.Lvmi_pv_end - vmi_pv_desc_map) / 4\n.popsection"
+		     : : "i"(VMI_NOTE_TYPE_LINUX_PV), "i"(VMI_LINUX_PV_VERSION),
+		       "i"(sizeof(struct paravirt_patch_site)),
+		       "i"(sizeof(((struct vmi_pv_record *)0)->instr)),
+		       "i"(offsetof(struct vmi_pv_record, type)),
+		       "i"(offsetof(struct vmi_pv_record, len)),
+		       "i"(offsetof(struct vmi_pv_record, clobbers)));
+	asm volatile(VMI_PV_SECTION
+		     ".short %c0, %c1, %c2, %c3, %c4, %c5, %c6, %c7\n"
+		     ".short %c8, %c9, %c10, %c11, %c12, %c13, %c14, %c15\n"
+		     "vmi_pv_desc_map:\n.popsection"
+		     : : "i"(VMI_CLBR_REG(0)), "i"(VMI_CLBR_REG(1)), "i"(VMI_CLBR_REG(2)),
+		       "i"(VMI_CLBR_REG(3)), "i"(VMI_CLBR_REG(4)), "i"(VMI_CLBR_REG(5)),
+		       "i"(VMI_CLBR_REG(6)), "i"(VMI_CLBR_REG(7)), "i"(VMI_CLBR_REG(8)),
+		       "i"(VMI_CLBR_REG(9)), "i"(VMI_CLBR_REG(10)), "i"(VMI_CLBR_REG(11)),
+		       "i"(VMI_CLBR_REG(12)), "i"(VMI_CLBR_REG(13)), "i"(VMI_CLBR_REG(14)),
+		       "i"(VMI_CLBR_REG(15)));
+	VMI_PV(cpu.io_delay, IODelay);
+	VMI_PV(cpu.read_cr0, GetCR0);
+	VMI_PV(cpu.write_cr0, SetCR0);
+	VMI_PV(cpu.write_cr4, SetCR4);
+	VMI_PV(cpu.wbinvd, WBINVD);
+	VMI_PV(irq.save_fl.func, GetInterruptMask);
+	VMI_PV(irq.irq_disable.func, DisableInterrupts);
+	VMI_PV(irq.irq_enable.func, EnableInterrupts);
+	VMI_PV(irq.safe_halt, SafeHalt);
+	VMI_PV(irq.halt, Halt);
+	VMI_PV(mmu.read_cr2.func, GetCR2);
+	VMI_PV(mmu.write_cr2, SetCR2);
+	VMI_PV(mmu.read_cr3, GetCR3);
+	VMI_PV(mmu.write_cr3, SetCR3);
+	VMI_PV(mmu.flush_tlb_user, FlushTLB);
+	VMI_PV(mmu.flush_tlb_one_user, InvalPage);
+	VMI_PV(mmu.set_pte, SetPxELong);
+	VMI_PV(mmu.set_pmd, SetPxELong);
+	asm volatile(VMI_PV_SECTION "vmi_pv_desc_end:\n.Lvmi_pv_end:\n.balign 4\n.popsection");
+}
 
 static char vmi_cmdline[256] __initdata;
 static bool vmi_cmdline_set __initdata;
@@ -245,9 +278,9 @@ static u16 __init vmi_clobbers(u16 clbr)
 {
 	u16 regs = 0;
 
-	for (int i = 0; i < ARRAY_SIZE(vmi_clbr_map); i++)
-		if (clbr & vmi_clbr_map[i].clbr)
-			regs |= vmi_clbr_map[i].reg;
+	for (int i = 0; i < VMI_LINUX_PV_CLBR_BITS; i++)
+		if (clbr & (1u << i))
+			regs |= vmi_pv_desc.clbr_regs[i];
 	return regs;
 }
 
@@ -265,8 +298,8 @@ static int __init vmi_build_sites(struct vmi_site_entry **tabp, u8 **nativep, si
 	size_t nat_off = 0, n = 0;
 	u8 *nat;
 
-	for (int i = 0; i < ARRAY_SIZE(vmi_pv_map); i++)
-		call_of[vmi_pv_map[i].type] = vmi_pv_map[i].call;
+	for (const vmi_linux_pv_entry *m = vmi_pv_desc_map; m < vmi_pv_desc_end; m++)
+		call_of[m->type & 0xff] = m->call_id;
 	BUILD_BUG_ON(sizeof(*p) != sizeof(struct paravirt_patch_site));
 	for (p = (const void *)__parainstructions; p < end; p++) {
 		vmi.records++;
