@@ -4,6 +4,8 @@
 #                       (part of make check)
 #   make linux-offline  vmidump / vmilint / vmipatch on this and a stock kernel
 #                       (part of make check)
+#   make linux-bench    what patching costs per site against Linux's own pass,
+#                       boot to /init, and what each ROM's calls save
 #   make demo-linux     one boot with vmware-like, serial output shown
 # The kernel lives in build/linux whatever O is: it is not sanitized, so the
 # SAN=1 pass reuses it (only vmipatch.o and the link are redone when the
@@ -15,7 +17,7 @@ LINUX_INIT := $(LINUX_DIR)/init
 LINUX_INITRD := $(LINUX_DIR)/initrd.cpio
 LINUX_ROMS := $(SAMPLE_ROMS_x86_64) $(VERSION_ROMS_x86_64) $(CORRUPT_ROMS_x86_64)
 
-.PHONY: linux linux-e2e linux-offline demo-linux
+.PHONY: linux linux-e2e linux-offline linux-bench demo-linux
 # build.sh decides what is stale (patch, overlay, config); kbuild the rest.
 linux: $(LIB_x86_64)
 	@VMIPATCH_LIB=$(LIB_x86_64) guests/linux/build.sh $(LINUX_O)
@@ -42,6 +44,12 @@ linux-offline: linux $(vmidump_BIN) $(vmilint_BIN) $(vmipatch_BIN) $(SAMPLE_ROMS
 		$(ROMS_DIR)/vmware-like-x86_64.rom $(LINUX_O)/offline
 	@python3 tests/install/schema-check.py --o $(O) --image $(LINUX_O)/obj/vmlinux \
 		$$(test -s $(LINUX_O)/offline/stock/vmlinux && echo --image $(LINUX_O)/offline/stock/vmlinux)
+
+# Not a test: per-site patching cost against Linux's own pass, boot to
+# /init, and the ROM counters of the /init workload times vmirun's costs.
+linux-bench: linux $(LINUX_INITRD) $(SAMPLE_ROMS_x86_64) $(vmidump_BIN) $(VMIRUN_BIN)
+	@VMIDUMP=$(vmidump_BIN) VMLINUX=$(LINUX_O)/obj/vmlinux python3 guests/linux/bench.py \
+		guests/linux/run.sh $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR) $(LINUX_DIR)/bench $(VMIRUN_BIN)
 
 demo-linux: linux $(LINUX_INITRD) $(SAMPLE_ROMS_x86_64)
 	@echo "== demo: Linux 6.1 with CONFIG_VMI boots on the vmware-like ROM (sites, counters: /proc/vmi) =="
