@@ -166,6 +166,12 @@ static uint16_t vmi_pv_clobbers(const vmi_linuxpv *lp, uint16_t clbr)
 	return regs;
 }
 
+/* Does the record's site lie inside .text (the kernel's _stext.._etext)? */
+static bool vmi_pv_in_text(const vmi_image_section *text, uint64_t at, uint8_t len)
+{
+	return at >= text->addr && at + len >= at && at + len <= text->addr + text->size;
+}
+
 /* The call a record's type becomes, 0 if none. */
 static uint16_t vmi_pv_call(const uint16_t *call_of, uint8_t type)
 {
@@ -239,7 +245,7 @@ int vmi_linuxpv_load(const vmi_image *img, vmi_linuxpv *lp, vmi_guestinfo *gi, v
 		uint8_t len = r[lp->desc.len_off];
 		if (!vmi_pv_call(call_of, r[lp->desc.type_off]))
 			lp->unmapped++;
-		else if (at < text->addr || at + len > text->addr + text->size || at + len < at)
+		else if (!vmi_pv_in_text(text, at, len))
 			lp->outside++;
 		else
 			nat_len += len;
@@ -277,7 +283,7 @@ int vmi_linuxpv_load(const vmi_image *img, vmi_linuxpv *lp, vmi_guestinfo *gi, v
 		uint8_t len = r[lp->desc.len_off];
 		uint16_t call = vmi_pv_call(call_of, r[lp->desc.type_off]);
 		const uint8_t *site = tbytes + (at - text->addr);
-		if (!call || at < text->addr || at + len > text->addr + text->size || at + len < at)
+		if (!call || !vmi_pv_in_text(text, at, len))
 			continue;
 		vmi_pv_ops_learn(lp, site, at, len, r[lp->desc.type_off]);
 		const vmi_call_info *ci = vmi_call_lookup(call);
