@@ -850,6 +850,49 @@ def test_messages(c):
     check(not os.path.exists(os.path.join(w, "o")), "messages: an output was written")
 
 
+def test_output_hygiene(c):
+    """Issue 16 item 10: ROM vendor bytes are escaped, unknown stamp states named unknown."""
+    w = os.path.join(c.work, "hygiene")
+    os.makedirs(w)
+    g, rom = c.guest["x86_64"], c.rom("mix", "x86_64")
+    with open(rom, "rb") as f:
+        r = bytearray(f.read())
+    r[0x2C:0x3C] = b"ev\x1b[31m\x07il\\\"\xff\0\0\0\0\0"[:16]
+    r[-1] = 0
+    r[-1] = (-sum(r)) & 0xff
+    evil = os.path.join(w, "evil.rom")
+    with open(evil, "wb") as f:
+        f.write(r)
+    want = 'ev\\x1b[31m\\x07il\\\\\\"\\xff'
+    mkrom = os.path.join(os.path.dirname(os.path.dirname(c.bin["vmipatch"])), "mkrom", "mkrom")
+    for argv in ([c.bin["vmipatch"], "-n", "--rom", evil, g], [c.bin["vmidump"], "--rom", evil, g],
+                 [mkrom, "--info", evil]):
+        rc, so, se = run(argv)
+        check(rc == 0 and "\x1b" not in so and "\x07" not in so and ('"%s"' % want) in so,
+              "hygiene: %s text vendor: %d %r" % (os.path.basename(argv[0]), rc, so[:400]))
+    for argv in ([c.bin["vmipatch"], "-n", "--json", "--rom", evil, g], [c.bin["vmidump"], "--json", "--rom", evil, g],
+                 [mkrom, "--info", "--json", evil]):
+        rc, so, se = run(argv)
+        check(rc == 0 and "\x1b" not in so and "\\u001b" in so, "hygiene: %s json raw bytes: %r" % (argv[0], so[:300]))
+    img = Image(g)
+    with open(g, "rb") as f:
+        b = bytearray(f.read())
+    b[img.desc_off + 8] = 7  # stamp_state: neither native (0) nor patched (1)
+    odd = os.path.join(w, "stamp7.elf")
+    with open(odd, "wb") as f:
+        f.write(b)
+    rc, so, se = run([c.bin["vmidump"], odd])
+    check(rc == 0 and "stamp: unknown state 7" in so and "stamp: native" not in so,
+          "hygiene: unknown stamp text: %d %r" % (rc, so[:300]))
+    rc, so, se = run([c.bin["vmidump"], "--json", odd])
+    ok = rc == 0
+    try:
+        ok = ok and json.loads(so)["guest"]["stamp"]["state"] == "unknown"
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    check(ok, "hygiene: unknown stamp json: %d %r" % (rc, so[:300]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -886,6 +929,7 @@ def main():
     test_fifo_inputs(c)
     test_long_names(c)
     test_messages(c)
+    test_output_hygiene(c)
     print("check-tools: %d checks, %d failed (%d SDK ROMs patched, %d corrupt ROMs refused)" %
           (CHECKS[0], len(FAILS), len(c.samples), len(c.bad_roms)))
     return 1 if FAILS else 0

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,4 +73,28 @@ FILE *vmi_fopen_input(const char *path, const char **why)
 		close(fd);
 	}
 	return f;
+}
+
+char *vmi_text_escape(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t o = 0;
+	if (!size)
+		return buf;
+	for (size_t i = 0; i < len && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[5];
+		size_t n;
+		if (c == '\\' || c == '"')
+			n = (size_t)snprintf(e, sizeof(e), "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			n = (size_t)snprintf(e, sizeof(e), "%c", c);
+		else
+			n = (size_t)snprintf(e, sizeof(e), "\\x%02x", c);
+		if (o + n >= size)
+			break;
+		memcpy(buf + o, e, n);
+		o += n;
+	}
+	buf[o] = 0;
+	return buf;
 }

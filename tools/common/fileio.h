@@ -29,4 +29,16 @@ FILE *vmi_fopen_input(const char *path, const char **why);
 /** vmi_file_type_name - "a FIFO", "a character device", ... for st_mode's type. */
 const char *vmi_file_type_name(mode_t mode);
 
+/**
+ * vmi_text_escape - @len bytes of @s (stopping at a NUL) made safe to show:
+ * printable ASCII as is, backslash and quote as "\\\\" and "\\"", every other byte (control,
+ * DEL, non-ASCII) as "\xNN". Strings from the inputs (a ROM's vendor name)
+ * go through it so no control byte reaches a terminal or a log.
+ * @buf gets at most @size - 1 characters and a NUL (a name too long for it
+ * is cut at a whole escape). Return: @buf.
+ */
+char *vmi_text_escape(const char *s, size_t len, char *buf, size_t size);
+/* Room vmi_text_escape needs for @n input bytes. */
+#define VMI_ESCAPED_SIZE(n) (4u * (n) + 1u)
+
 #endif /* VMI_TOOL_FILEIO_H */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "fileio.h"
 #include "image.h"
 
 const char *vmi_features_text(uint32_t features, char *buf, size_t len)
@@ -44,8 +45,10 @@ void vmi_report_guest_text(FILE *f, const vmi_guest *g)
 			(unsigned)g->stamp_major, (unsigned)g->stamp_minor,
 			vmi_features_text(g->stamp_features, fb, sizeof(fb)), (unsigned)g->stamp_rom_crc,
 			(unsigned)g->stamp_policy);
-	else
+	else if (g->stamp_state == VMI_STAMP_NATIVE)
 		fprintf(f, "stamp: native (not patched offline)\n");
+	else
+		fprintf(f, "stamp: unknown state %u (not one this vmipatch writes)\n", (unsigned)g->stamp_state);
 }
 
 void vmi_report_guest_json(vmi_json *j, const vmi_guest *g)
@@ -59,7 +62,7 @@ void vmi_report_guest_json(vmi_json *j, const vmi_guest *g)
 	vmi_json_ku64(j, "req_minor", g->req_minor);
 	vmi_json_key(j, "stamp");
 	vmi_json_obj(j);
-	vmi_json_kstr(j, "state", g->stamp_state == VMI_STAMP_PATCHED ? "patched" : "native");
+	vmi_json_kstr(j, "state", vmi_stamp_state_name(g->stamp_state));
 	vmi_json_ku64(j, "major", g->stamp_major);
 	vmi_json_ku64(j, "minor", g->stamp_minor);
 	vmi_features_json(j, "features", g->stamp_features);
@@ -69,11 +72,17 @@ void vmi_report_guest_json(vmi_json *j, const vmi_guest *g)
 	vmi_json_obj_end(j);
 }
 
+const char *vmi_stamp_state_name(uint32_t state)
+{
+	return state == VMI_STAMP_NATIVE ? "native" : state == VMI_STAMP_PATCHED ? "patched" : "unknown";
+}
+
 void vmi_report_rom_text(FILE *f, const char *path, const vmi_rom *rom)
 {
-	char fb[128];
+	char fb[128], vb[VMI_ESCAPED_SIZE(VMI_ROM_VENDOR_MAX)];
+	vmi_text_escape(rom->vendor, VMI_ROM_VENDOR_MAX, vb, sizeof(vb));
 	fprintf(f, "rom: %s \"%s\" interface %u.%u, arch %s, features %s, %u calls, crc 0x%08x\n", path,
-		rom->vendor, (unsigned)rom->major, (unsigned)rom->minor, vmi_arch_name(rom->arch),
+		vb, (unsigned)rom->major, (unsigned)rom->minor, vmi_arch_name(rom->arch),
 		vmi_features_text(rom->features, fb, sizeof(fb)), (unsigned)rom->call_count,
 		(unsigned)rom->crc);
 }

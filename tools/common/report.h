@@ -15,6 +15,9 @@
 /** vmi_features_text - "deferred,pae" or "none" into @buf. */
 const char *vmi_features_text(uint32_t features, char *buf, size_t len);
 
+/** vmi_stamp_state_name - "native", "patched", or "unknown" for a state no tool writes. */
+const char *vmi_stamp_state_name(uint32_t state);
+
 void vmi_report_guest_text(FILE *f, const vmi_guest *g);
 void vmi_report_guest_json(vmi_json *j, const vmi_guest *g);
 void vmi_report_rom_text(FILE *f, const char *path, const vmi_rom *rom);

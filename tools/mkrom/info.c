@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "fileio.h"
 #include "json.h"
 #include "report.h"
 #include "vmi/annotations.h"
@@ -54,15 +55,12 @@ static void vmi_stub_hex(const vmi_rom *rom, const vmi_rom_call *c, char *buf, s
 /* The vendor comes from the ROM: keep control bytes off the terminal. */
 static void vmi_vendor_text(const vmi_rom *rom, char *buf)
 {
-	size_t i;
-	for (i = 0; i < VMI_ROM_VENDOR_MAX && rom->vendor[i]; i++)
-		buf[i] = (rom->vendor[i] >= 0x20 && rom->vendor[i] < 0x7f) ? rom->vendor[i] : '?';
-	buf[i] = 0;
+	vmi_text_escape(rom->vendor, VMI_ROM_VENDOR_MAX, buf, VMI_ESCAPED_SIZE(VMI_ROM_VENDOR_MAX));
 }
 
 static void vmi_info_text(FILE *f, const char *path, const vmi_rom *rom)
 {
-	char fb[160], cb[80], sb[80], hb[3 * 32 + 8], vb[VMI_ROM_VENDOR_MAX + 1];
+	char fb[160], cb[80], sb[80], hb[3 * 32 + 8], vb[VMI_ESCAPED_SIZE(VMI_ROM_VENDOR_MAX)];
 	vmi_vendor_text(rom, vb);
 	fprintf(f, "%s: VMI ROM \"%s\"\n", path, vb);
 	fprintf(f, "  interface %u.%u, arch %s, features %s (0x%x)\n", (unsigned)rom->major,
@@ -105,12 +103,11 @@ static void vmi_info_text(FILE *f, const char *path, const vmi_rom *rom)
 static void vmi_info_json(FILE *f, const char *path, const vmi_rom *rom)
 {
 	vmi_json j;
-	char hb[3 * 32 + 8], vb[VMI_ROM_VENDOR_MAX + 1];
-	vmi_vendor_text(rom, vb);
+	char hb[3 * 32 + 8];
 	vmi_json_init(&j, f);
 	vmi_json_obj(&j);
 	vmi_json_kstr(&j, "file", path);
-	vmi_json_kstr(&j, "vendor", vb);
+	vmi_json_kstr(&j, "vendor", rom->vendor); /* the JSON writer escapes control bytes */
 	vmi_json_ku64(&j, "major", rom->major);
 	vmi_json_ku64(&j, "minor", rom->minor);
 	vmi_json_kstr(&j, "arch", vmi_arch_text(rom->arch));

@@ -175,7 +175,7 @@ static void vmi_print_json(FILE *f, const vmi_patch_args *a, const vmi_image *im
 	vmi_json_kstr(&j, "slots", gi->slots ? VMI_SLOTS_SECTION : NULL);
 	vmi_json_key(&j, "stamp");
 	vmi_json_obj(&j);
-	vmi_json_kstr(&j, "state", stamp->stamp_state == VMI_STAMP_PATCHED ? "patched" : "native");
+	vmi_json_kstr(&j, "state", vmi_stamp_state_name(stamp->stamp_state));
 	vmi_json_ku64(&j, "major", stamp->stamp_major);
 	vmi_json_ku64(&j, "minor", stamp->stamp_minor);
 	vmi_json_khex(&j, "features", stamp->stamp_features);

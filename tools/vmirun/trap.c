@@ -22,6 +22,7 @@
 
 #include <Zydis/Zydis.h>
 
+#include "fileio.h"
 #include "vmirun.h"
 
 #define VMI_TRAP_ALTSTACK (256u * 1024u)
@@ -33,8 +34,10 @@ void vmi_trap_symbolize(uint64_t addr, char *buf, size_t len)
 	Dl_info di;
 	const struct vmi_run_rom *r = vmi_run_active_rom;
 	if (r && r->copy && addr >= (uintptr_t)r->copy && addr < (uintptr_t)r->copy + r->copy_len)
-		snprintf(buf, len, "ROM %s+0x%llx", r->info.vendor, (unsigned long long)(addr - (uintptr_t)r->copy));
-	else if (dladdr((void *)(uintptr_t)addr, &di) && di.dli_sname && di.dli_saddr)
+	{
+		char vb[VMI_ESCAPED_SIZE(VMI_ROM_VENDOR_MAX)];
+		snprintf(buf, len, "ROM %s+0x%llx", vmi_text_escape(r->info.vendor, VMI_ROM_VENDOR_MAX, vb, sizeof(vb)), (unsigned long long)(addr - (uintptr_t)r->copy));
+	} else if (dladdr((void *)(uintptr_t)addr, &di) && di.dli_sname && di.dli_saddr)
 		snprintf(buf, len, "%s+0x%llx", di.dli_sname,
 			 (unsigned long long)(addr - (uintptr_t)di.dli_saddr));
 	else if (dladdr((void *)(uintptr_t)addr, &di) && di.dli_fname && di.dli_fbase)
