@@ -62,11 +62,28 @@ VMI_ROM_CALL(SetInterruptMask, xen_restore_flags);
 
 /* ---- multicall queue ---- */
 
+/*
+ * The queue in the data area is shared by every CPU: outside deferred mode
+ * (a batch of one) the lock word after the fixed layout, when the guest
+ * gave room for it, keeps two CPUs from appending at once, which lost or
+ * replayed page-table writes (Linux on two CPUs: "Bad page map"). Deferred
+ * mode is entered and flushed by one CPU around its batch.
+ */
 static void xen_multicall(uint32_t op, uint64_t a0, uint64_t a1)
 {
+	int *lock = vmi_rd->size >= VMI_ROM_DATA_LOCK_OFF + sizeof(int)
+			    ? (int *)((char *)vmi_rd + VMI_ROM_DATA_LOCK_OFF) : NULL;
+
+	if (vmi_rd->deferred) {
+		vmi_rom_enqueue(op, a0, a1);
+		return;
+	}
+	while (lock && __atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
 	vmi_rom_enqueue(op, a0, a1);
-	if (!vmi_rd->deferred)
-		vmi_rom_flush();
+	vmi_rom_flush();
+	if (lock)
+		__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
 
 #define XEN_MMU(name, id, ptype, vtype)                                                            \

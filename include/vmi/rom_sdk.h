@@ -136,6 +136,10 @@ _Static_assert(offsetof(struct vmi_rom_data, queue) == 0x50, "data layout");
 _Static_assert(offsetof(struct vmi_rom_data, counts) == 0x650, "data layout");
 _Static_assert(sizeof(struct vmi_rom_data) == 0x850, "data area is 0x850 bytes on both arches");
 #define VMI_ROM_DATA_SIZE 0x850u
+/* A guest that gives more than VMI_ROM_DATA_SIZE bytes lets the ROM keep a
+ * 32-bit lock word at this offset (zero at init): the sample xen-like ROM
+ * serialises its shared queue with it when several CPUs call it. */
+#define VMI_ROM_DATA_LOCK_OFF VMI_ROM_DATA_SIZE
 
 /* VMI init results. */
 #define VMI_ROM_INIT_OK 0
