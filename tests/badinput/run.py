@@ -69,9 +69,9 @@ class Elf:
     def set_sh(self, s, field, value):
         o = s["hdr"]
         if self.is64:
-            pos = {"off": (24, "<Q"), "size": (32, "<Q"), "addr": (16, "<Q")}[field]
+            pos = {"off": (24, "<Q"), "size": (32, "<Q"), "addr": (16, "<Q"), "flags": (8, "<Q")}[field]
         else:
-            pos = {"off": (16, "<I"), "size": (20, "<I"), "addr": (12, "<I")}[field]
+            pos = {"off": (16, "<I"), "size": (20, "<I"), "addr": (12, "<I"), "flags": (8, "<I")}[field]
         struct.pack_into(pos[1], self.d, o + pos[0], value)
 
     def set_ph(self, i, field, value):
@@ -146,6 +146,16 @@ def elf_cases(name, data):
         b = bytearray(data); b[so + 10] = 2; add("site-too-short", b)
         b = bytearray(data); b[so + 10] = 40; add("site-too-long", b)
         b = bytearray(data); b[so + 11] = b[so + 10] + 1; add("native-longer-than-site", b)
+        # Annotations that lie about the code (in bounds, so only the
+        # site check sees them): the native copy one byte off, the site
+        # one byte off, and code not marked executable.
+        (n0,) = struct.unpack_from("<i", b, so + 4)
+        b = bytearray(data); struct.pack_into("<i", b, so + 4, n0 + 1); add("native-copy-wrong", b)
+        (s0,) = struct.unpack_from("<i", b, so)
+        b = bytearray(data); struct.pack_into("<i", b, so, s0 + 1); add("site-offset-wrong", b)
+        t = e.section(".text")
+        if t:
+            b = Elf(data); b.set_sh(t, "flags", 2); add("text-not-execinstr", b.d)  # SHF_ALLOC only
     do = e.note_desc_off()
     if do is not None:
         b = bytearray(data); struct.pack_into("<H", b, do, 0x900); add("note-format-major", b)
@@ -162,7 +172,8 @@ def elf_cases(name, data):
 LINKED_ONLY = ("et-rel", "et-core")
 
 SITE_LEVEL = ("site-out-of-bounds", "native-out-of-bounds", "sites-overlap", "site-too-short",
-              "site-too-long", "native-longer-than-site")
+              "site-too-long", "native-longer-than-site", "native-copy-wrong", "site-offset-wrong",
+              "text-not-execinstr")
 
 
 def rom_cases(name, data):

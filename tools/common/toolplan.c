@@ -7,6 +7,7 @@
 
 #include "linuxpv.h"
 #include "segmap.h"
+#include "sitecheck.h"
 
 const char *vmi_call_name_of(uint32_t id, char *buf, size_t len)
 {
@@ -103,9 +104,10 @@ int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestin
 				    (unsigned long long)(st == VMI_E_NATIVE_BOUNDS ? s.native_addr : s.addr),
 				    vmi_call_name_of(s.call_id, nb, sizeof(nb)), vmi_plan_error_text(st));
 	}
-	if (!gi->linux)
-		vmi_toolplan_offline_only(tp);
-	return VMI_EXIT_OK;
+	if (gi->linux)
+		return VMI_EXIT_OK; /* the kernel's own records: linuxpv.c checked them */
+	vmi_toolplan_offline_only(tp);
+	return vmi_sitecheck(img, gi, d);
 }
 
 void vmi_toolplan_free(vmi_toolplan *tp)

@@ -27,8 +27,9 @@ typedef struct vmi_toolplan {
 /**
  * vmi_toolplan_build - negotiate (@rom may be NULL: plan the native form)
  * and plan every site. Writes nothing.
+ * Then vmi_sitecheck: the site table must describe the image's code.
  * Return: VMI_EXIT_OK, or VMI_EXIT_INPUT with @d naming the first bad
- * site (index, address, call) and the planner's reason.
+ * site (index, address, call) and the planner's or the check's reason.
  */
 int vmi_toolplan_build(vmi_toolplan *tp, const vmi_image *img, const vmi_guestinfo *gi,
 		       const vmi_rom *rom, const vmi_policy *pol, vmi_diag *d);
