@@ -77,9 +77,9 @@ class Elf:
     def set_ph(self, i, field, value):
         o = self.phoff + i * self.phentsize
         if self.is64:
-            pos = {"offset": (8, "<Q"), "filesz": (32, "<Q")}[field]
+            pos = {"offset": (8, "<Q"), "filesz": (32, "<Q"), "memsz": (40, "<Q")}[field]
         else:
-            pos = {"offset": (4, "<I"), "filesz": (16, "<I")}[field]
+            pos = {"offset": (4, "<I"), "filesz": (16, "<I"), "memsz": (20, "<I")}[field]
         struct.pack_into(pos[1], self.d, o + pos[0], value)
 
     def ptload(self):
@@ -130,6 +130,8 @@ def elf_cases(name, data):
     b = Elf(data); i = b.ptload()
     if i is not None:
         b.set_ph(i, "filesz", len(data) * 4); add("load-past-end", b.d)
+        b = Elf(data); b.set_ph(i, "memsz", (1 << (64 if b.is64 else 32)) - 1); add("memsz-huge", b.d)
+        b = Elf(data); b.set_ph(i, "memsz", 0); add("memsz-below-filesz", b.d)
     sites = e.section("vmi_sites")
     if sites:
         b = Elf(data); b.set_sh(b.section("vmi_sites"), "off", len(data) + 16); add("sites-off-past-end", b.d)

@@ -12,7 +12,9 @@
  *         wrong-major  the same table at interface 2.3
  *         bad-checksum mix with its checksum byte broken
  *         bad-stub     cli/sti inline stubs that are not valid instructions
- *                      (the loader cannot tell; vmipatch --verify must)
+ *                      (the loader cannot tell; the tools' stub check must)
+ *         ret-stub     a cli stub that returns (leaves the site)
+ *         jmp-stub     a cli stub whose jump lands past its end
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,12 +29,14 @@ static const uint8_t vmi_stub_cli[] = { 0xfa };
 static const uint8_t vmi_stub_sti[] = { 0xfb };
 static const uint8_t vmi_stub_long[] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xf4 };
 static const uint8_t vmi_stub_bad[] = { 0x0f, 0x04 }; /* an undefined opcode */
+static const uint8_t vmi_stub_ret[] = { 0xfa, 0xc3 };  /* cli; ret */
+static const uint8_t vmi_stub_jmp[] = { 0xfa, 0xeb, 0x10 }; /* cli; jmp .+0x12 */
 
 int main(int argc, char **argv)
 {
 	static uint8_t buf[VMI_ROM_MAX_SIZE];
 	if (argc != 4) {
-		fprintf(stderr, "usage: mkromfile OUT i386|x86_64 mix|old-minor|wrong-major|bad-checksum|bad-stub\n");
+		fprintf(stderr, "usage: mkromfile OUT i386|x86_64 mix|old-minor|wrong-major|bad-checksum|bad-stub|ret-stub|jmp-stub\n");
 		return 2;
 	}
 	uint8_t arch = !strcmp(argv[2], "i386") ? VMI_ARCH_I386 : VMI_ARCH_X86_64;
@@ -40,6 +44,13 @@ int main(int argc, char **argv)
 	bool bad_stub = !strcmp(kind, "bad-stub");
 	const uint8_t *cli = bad_stub ? vmi_stub_bad : vmi_stub_cli;
 	uint8_t cli_len = bad_stub ? sizeof(vmi_stub_bad) : sizeof(vmi_stub_cli);
+	if (!strcmp(kind, "ret-stub")) {
+		cli = vmi_stub_ret;
+		cli_len = sizeof(vmi_stub_ret);
+	} else if (!strcmp(kind, "jmp-stub")) {
+		cli = vmi_stub_jmp;
+		cli_len = sizeof(vmi_stub_jmp);
+	}
 	const uint8_t *sti = bad_stub ? vmi_stub_bad : vmi_stub_sti;
 	uint8_t sti_len = bad_stub ? sizeof(vmi_stub_bad) : sizeof(vmi_stub_sti);
 	const vmi_test_call calls[] = {

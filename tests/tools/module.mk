@@ -3,7 +3,7 @@
 # when the ROM SDK has built them, the sample ROMs.
 TOOLS_TEST_DIR := $(O)/tests/tools
 TOOLS_MKROMFILE := $(TOOLS_TEST_DIR)/mkromfile
-TOOLS_TEST_ROM_KINDS := mix old-minor wrong-major bad-checksum bad-stub
+TOOLS_TEST_ROM_KINDS := mix old-minor wrong-major bad-checksum bad-stub ret-stub jmp-stub
 TOOLS_TEST_ROMS := $(foreach a,i386 x86_64,$(foreach k,$(TOOLS_TEST_ROM_KINDS),$(TOOLS_TEST_DIR)/roms/$(k)-$(a).rom))
 
 $(TOOLS_MKROMFILE): tests/tools/mkromfile.c tests/unit/helpers/romgen.c tests/unit/helpers/romgen.h

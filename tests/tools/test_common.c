@@ -28,6 +28,8 @@
 #include "json.h"
 #include "romfile.h"
 #include "segmap.h"
+#include "decoder.h"
+#include "stubcheck.h"
 #include "symbols.h"
 
 static char vmi_tmpdir[256];
@@ -516,6 +518,44 @@ static void test_romfile_errors(void **state)
 	unlink(p);
 }
 
+/* Which stubs may be inlined: real encodings, decoded by Zydis. */
+static void test_stub_check(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		uint8_t arch;
+		uint8_t bytes[8];
+		uint8_t len;
+		bool ok;
+		const char *why; /* a part of the reason when refused */
+	} cases[] = {
+		{ "cli", VMI_ARCH_X86_64, { 0xfa }, 1, true, NULL },
+		{ "mov %cr3,%rax; mov %rax,%cr3", VMI_ARCH_X86_64, { 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8 }, 6, true, NULL },
+		{ "test; jz to the end", VMI_ARCH_X86_64, { 0x85, 0xc0, 0x74, 0x01, 0xfa }, 5, true, NULL },
+		{ "jmp back to the start", VMI_ARCH_I386, { 0xf3, 0x90, 0xeb, 0xfc }, 4, true, NULL },
+		{ "ret", VMI_ARCH_X86_64, { 0xfa, 0xc3 }, 2, false, "ret at byte 1" },
+		{ "call rel32", VMI_ARCH_I386, { 0xe8, 0, 0, 0, 0 }, 5, false, "call at byte 0" },
+		{ "int3", VMI_ARCH_X86_64, { 0xcc }, 1, false, "int3 at byte 0" },
+		{ "syscall", VMI_ARCH_X86_64, { 0x0f, 0x05 }, 2, false, "syscall at byte 0" },
+		{ "jmp past the end", VMI_ARCH_X86_64, { 0xeb, 0x02, 0x90 }, 3, false, "jumps out" },
+		{ "jz before the start", VMI_ARCH_I386, { 0x74, 0xf0 }, 2, false, "jumps out" },
+		{ "jmp *%rax", VMI_ARCH_X86_64, { 0xff, 0xe0 }, 2, false, "indirect or far" },
+		{ "undefined opcode", VMI_ARCH_X86_64, { 0x0f, 0x04 }, 2, false, "byte 0 of 2" },
+		{ "cut instruction", VMI_ARCH_X86_64, { 0xfa, 0x0f, 0x20 }, 3, false, "byte 1 of 3" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ZydisDecoder dec;
+		char why[128] = "";
+		assert_true(vmi_zydis_init(&dec, cases[i].arch));
+		bool ok = vmi_stub_check(&dec, cases[i].bytes, cases[i].len, why, sizeof(why));
+		if (ok != cases[i].ok)
+			fail_msg("%s: %s (%s)", cases[i].what, ok ? "accepted" : "refused", why);
+		if (!ok && !strstr(why, cases[i].why))
+			fail_msg("%s: reason '%s' lacks '%s'", cases[i].what, why, cases[i].why);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_image_bad_files),
 		cmocka_unit_test(test_image_guest),
 		cmocka_unit_test(test_romfile_errors),
+		cmocka_unit_test(test_stub_check),
 	};
 	return cmocka_run_group_tests(tests, vmi_setup_dir, vmi_teardown_dir);
 }

@@ -192,6 +192,16 @@ static int vmi_image_headers(vmi_image *img, uint8_t want_arch, vmi_diag *d)
 					    "truncated: segment %zu [0x%llx, +0x%llx) lies past the end of the file (%zu bytes)",
 					    i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
 					    img->len);
+		/* memsz is what a loader reserves: less than filesz, or past the
+		 * top of the address space, is a header no loader can follow. */
+		bool wraps = img->elfclass == ELFCLASS32 ? ph.p_vaddr + ph.p_memsz > UINT64_C(1) << 32
+							  : ph.p_vaddr + ph.p_memsz < ph.p_vaddr;
+		if (ph.p_memsz < ph.p_filesz || wraps)
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+					    "segment %zu at 0x%llx: memory size 0x%llx is %s", i,
+					    (unsigned long long)ph.p_vaddr, (unsigned long long)ph.p_memsz,
+					    ph.p_memsz < ph.p_filesz ? "smaller than its file size"
+								     : "past the end of the address space");
 		vmi_image_segment *g = &img->loads[img->nloads++];
 		g->offset = ph.p_offset;
 		g->vaddr = ph.p_vaddr;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "romfile.h"
+#include "stubcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -53,6 +54,11 @@ int vmi_romfile_load(vmi_romfile *rf, const char *path, vmi_diag *d)
 	vmi_status st2 = vmi_rom_validate(rf->buf, rf->len, NULL, &rf->rom);
 	if (st2 != VMI_OK)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, path, "ROM fails validation: %s", vmi_strerror(st2));
+	/* The boot path trusts the stubs; offline, a stub that is not whole
+	 * instructions or leaves the site is refused before any plan. */
+	char stubwhy[200];
+	if (!vmi_rom_stubs_check(&rf->rom, stubwhy, sizeof(stubwhy)))
+		return vmi_diag_set(d, VMI_EXIT_INPUT, path, "ROM cannot be inlined: %s", stubwhy);
 	return VMI_EXIT_OK;
 }
 

@@ -19,7 +19,8 @@ typedef struct vmi_romfile {
 /**
  * vmi_romfile_load - read and validate a ROM file.
  * Return: VMI_EXIT_OK, VMI_EXIT_IO (unreadable), VMI_EXIT_INPUT (fails
- * validation: the message names the failed check).
+ * validation: the message names the failed check; or an inline stub fails
+ * vmi_rom_stubs_check).
  */
 int vmi_romfile_load(vmi_romfile *rf, const char *path, vmi_diag *d);
 

@@ -7,6 +7,7 @@
 
 #include "decoder.h"
 #include "segmap.h"
+#include "stubcheck.h"
 
 #define VMI_VERIFY_MAX_LINES 20
 
@@ -120,8 +121,9 @@ static bool vmi_verify_site(const ZydisDecoder *dec, const vmi_image *img, const
 			snprintf(why, whylen, "inline: site does not start with the ROM's stub");
 			return false;
 		}
-		if (!vmi_decodes_exactly(dec, p, rc.stub_len, false)) {
-			snprintf(why, whylen, "inline: stub is not whole instructions");
+		char sub[112];
+		if (!vmi_stub_check(dec, p, rc.stub_len, sub, sizeof(sub))) {
+			snprintf(why, whylen, "inline: %s", sub);
 			return false;
 		}
 		head = rc.stub_len;
