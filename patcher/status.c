@@ -31,7 +31,9 @@ const char *vmi_strerror(vmi_status status)
 	case VMI_E_ROM_NOT_FOUND: return "VMI_E_ROM_NOT_FOUND: no VMI ROM (or no such call in it)";
 	case VMI_E_ROM_ARCH: return "VMI_E_ROM_ARCH: ROM code is for another architecture";
 	case VMI_E_ROM_ENTRY_SIZE: return "VMI_E_ROM_ENTRY_SIZE: ROM call entry size smaller than 16";
-	case VMI_E_ROM_RESERVED: return "VMI_E_ROM_RESERVED: ROM PCI-data/PnP pointers are not zero";
+	case VMI_E_ROM_RESERVED: return "VMI_E_ROM_RESERVED: ROM PCI-data/PnP pointer or reserved header field is not zero";
+	case VMI_E_ROM_INIT16: return "VMI_E_ROM_INIT16: ROM real-mode init is not retf and four zero bytes";
+	case VMI_E_ROM_CODE_AREA: return "VMI_E_ROM_CODE_AREA: ROM stub, entry or init offset points into the header, call table or checksum byte";
 
 	case VMI_E_ANN_NOTE: return "VMI_E_ANN_NOTE: VMI note missing, truncated or with a wrong name/type";
 	case VMI_E_ANN_VERSION: return "VMI_E_ANN_VERSION: annotation format major version unknown";

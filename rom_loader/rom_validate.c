@@ -16,17 +16,36 @@ static int vmi_rom_inside(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
-static vmi_status vmi_rom_check_call(uint32_t size, const vmi_rom_call *c)
+/* The parts of a ROM that are data, not code: header, call table, checksum. */
+typedef struct vmi_rom_layout {
+	uint32_t size, header_size, table_off, table_len;
+} vmi_rom_layout;
+
+/*
+ * [off, off+len) inside the ROM (VMI_E_ROM_ENTRY_BOUNDS), and inside the
+ * code area: after the header, outside the table, before the checksum byte.
+ */
+static vmi_status vmi_rom_check_code(const vmi_rom_layout *l, uint64_t off, uint64_t len)
+{
+	if (!vmi_rom_inside(off, len, l->size))
+		return VMI_E_ROM_ENTRY_BOUNDS;
+	if (off < l->header_size || off + len > (uint64_t)l->size - 1 ||
+	    (off < (uint64_t)l->table_off + l->table_len && off + len > l->table_off))
+		return VMI_E_ROM_CODE_AREA;
+	return VMI_OK;
+}
+
+static vmi_status vmi_rom_check_call(const vmi_rom_layout *l, const vmi_rom_call *c)
 {
 	int has_stub = c->stub_off != 0;
 
 	if (c->form >= VMI_FORM_COUNT)
 		return VMI_E_ROM_FORM;
 	/* A non-zero offset is a promise that something lives there. */
-	if (has_stub && !vmi_rom_inside(c->stub_off, c->stub_len ? c->stub_len : 1u, size))
-		return VMI_E_ROM_ENTRY_BOUNDS;
-	if (c->entry_off && !vmi_rom_inside(c->entry_off, 1, size))
-		return VMI_E_ROM_ENTRY_BOUNDS;
+	if (has_stub)
+		VMI_CHECK(vmi_rom_check_code(l, c->stub_off, c->stub_len ? c->stub_len : 1u));
+	if (c->entry_off)
+		VMI_CHECK(vmi_rom_check_code(l, c->entry_off, 1));
 	if (c->form == VMI_FORM_INLINE &&
 	    (!has_stub || c->stub_len == 0 || c->stub_len > VMI_SITE_MAX_LEN))
 		return VMI_E_ROM_FORM;
@@ -75,8 +94,12 @@ vmi_status vmi_rom_validate(const void *image, size_t len, const vmi_rom_opts *o
 	header_size = vmi_le16(rom + VMI_RH_HEADER_SIZE);
 	if (header_size < VMI_ROM_HEADER_V1_SIZE || header_size > size)
 		return VMI_E_ROM_HEADER_SIZE;
-	if (vmi_le16(rom + VMI_RH_PCI_DATA) || vmi_le16(rom + VMI_RH_PNP_HEADER))
+	if (vmi_le16(rom + VMI_RH_PCI_DATA) || vmi_le16(rom + VMI_RH_PNP_HEADER) || rom[VMI_RH_RESERVED0] ||
+	    vmi_le16(rom + VMI_RH_RESERVED1) || vmi_le32(rom + VMI_RH_RESERVED2))
 		return VMI_E_ROM_RESERVED;
+	if (rom[VMI_RH_INIT16] != 0xCB || rom[VMI_RH_INIT16 + 1] || rom[VMI_RH_INIT16 + 2] ||
+	    rom[VMI_RH_INIT16 + 3] || rom[VMI_RH_INIT16 + 4])
+		return VMI_E_ROM_INIT16;
 	arch = rom[VMI_RH_ARCH];
 	if ((arch != VMI_ARCH_I386 && arch != VMI_ARCH_X86_64) ||
 	    (want_arch != VMI_ARCH_NONE && arch != want_arch))
@@ -94,18 +117,19 @@ vmi_status vmi_rom_validate(const void *image, size_t len, const vmi_rom_opts *o
 	    !vmi_rom_inside(table_off, (uint64_t)count * entry_size, size))
 		return VMI_E_ROM_TABLE_BOUNDS;
 
+	vmi_rom_layout l = { size, header_size, table_off, (uint32_t)count * entry_size };
 	for (uint32_t i = 0; i < count; i++) {
 		vmi_rom_call c;
 		vmi_rom_decode_call(rom + table_off + (size_t)i * entry_size, &c);
-		VMI_CHECK(vmi_rom_check_call(size, &c));
+		VMI_CHECK(vmi_rom_check_call(&l, &c));
 		/* Quadratic, but count <= 256 and it needs no workspace. */
 		for (uint32_t j = 0; j < i; j++)
 			if (vmi_le16(rom + table_off + (size_t)j * entry_size + VMI_RC_CALL_ID) == c.call_id)
 				return VMI_E_ROM_DUP_CALL;
 	}
 	init_off = vmi_le32(rom + VMI_RH_INIT_OFF);
-	if (init_off && !vmi_rom_inside(init_off, 1, size))
-		return VMI_E_ROM_ENTRY_BOUNDS;
+	if (init_off)
+		VMI_CHECK(vmi_rom_check_code(&l, init_off, 1));
 
 	vmi_memset(out, 0, sizeof(*out));
 	out->image = rom;

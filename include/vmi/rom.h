@@ -28,6 +28,16 @@
  *   ... call table, code, data ...
  *   last byte                checksum: the byte sum of the whole image is 0 mod 256
  *
+ * Rules the loader enforces beyond bounds (vmi_rom_validate):
+ *  - init16 is exactly 0xCB 0 0 0 0 (VMI_E_ROM_INIT16): the BIOS runs it in
+ *    real mode, and a VMI ROM has nothing to do there;
+ *  - reserved0/1/2 are 0 (VMI_E_ROM_RESERVED): new fields of later minors
+ *    go after header_size, never into these bytes;
+ *  - code lives in the code area: every stub [stub_off, +stub_len), every
+ *    entry point and the init entry lie after the header, outside the call
+ *    table and before the checksum byte (VMI_E_ROM_CODE_AREA), so no bytes
+ *    are both data the loader reads and code a guest runs.
+ *
  * The real-mode init returns at once: all VMI work happens when the guest
  * calls VMI init in protected/long mode. ROM code is position-independent;
  * the guest executes it from a RAM copy it makes at any address (the BIOS

@@ -39,7 +39,9 @@ enum {
 	VMI_E_ROM_NOT_FOUND = -0x10c,  /* scan found no VMI ROM in the range */
 	VMI_E_ROM_ARCH = -0x10d,       /* ROM code is for another architecture than the guest */
 	VMI_E_ROM_ENTRY_SIZE = -0x10e, /* call entry size smaller than v1 */
-	VMI_E_ROM_RESERVED = -0x10f,   /* PCI-data/PnP pointers at 0x18/0x1A are not zero */
+	VMI_E_ROM_RESERVED = -0x10f,   /* PCI-data/PnP pointers or a reserved header field (0x15, 0x1E, 0x3C) not zero */
+	VMI_E_ROM_INIT16 = -0x110,     /* real-mode init at 0x03 is not retf followed by four zero bytes */
+	VMI_E_ROM_CODE_AREA = -0x111,  /* a stub, entry or init offset points into the header, call table or checksum byte */
 
 	/* annotations (note + site table): -0x200 .. -0x2ff */
 	VMI_E_ANN_NOTE = -0x201,       /* note missing, truncated or with a wrong name/type */

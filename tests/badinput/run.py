@@ -216,6 +216,17 @@ def rom_cases(name, data):
     if count >= 2:
         b = bytearray(data); b[table + 16:table + 18] = data[table:table + 2]; add("duplicate-call", b)
     b = bytearray(data); struct.pack_into("<H", b, table + 14, 0x10); add("clobbers-sp", b)
+    # The code-area and header rules (vmi/rom.h): code is neither header,
+    # table nor checksum; init16 is retf + zeros; reserved bytes are zero.
+    b = bytearray(data); b[3] = 0xC3; add("init16-not-retf", b)
+    b = bytearray(data); b[0x1E] = 1; add("reserved1-set", b)
+    b = bytearray(data); struct.pack_into("<I", b, 0x24, 0x10); add("init-in-header", b)
+    b = bytearray(data); struct.pack_into("<I", b, 0x24, len(data) - 1); add("init-on-checksum", b)
+    for k in range(count):
+        e = table + 16 * k
+        if data[e + 3]:
+            b = bytearray(data); struct.pack_into("<I", b, e + 4, table); add("stub-in-table", b)
+            break
     return out
 
 

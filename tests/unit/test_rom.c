@@ -301,7 +301,9 @@ static void test_entry_bounds(void **state)
 	/* Entry 2 (GetCR3): 3-byte stub. */
 	vmi_test_put32(entry(2, 4), 510);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
-	vmi_test_put32(entry(2, 4), 509);
+	vmi_test_put32(entry(2, 4), 509); /* its last byte would be the checksum */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(2, 4), 508);
 	assert_int_equal(validate_fixed(), VMI_OK);
 	vmi_test_put32(entry(2, 4), 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
@@ -314,6 +316,8 @@ static void test_entry_bounds(void **state)
 	vmi_test_put32(entry(1, 8), 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
 	vmi_test_put32(entry(1, 8), 511);
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(1, 8), 510);
 	assert_int_equal(validate_fixed(), VMI_OK);
 	/* A stray entry offset on a NOP entry is still checked. */
 	vmi_test_put32(entry(3, 8), 4096);
@@ -325,6 +329,59 @@ static void test_entry_bounds(void **state)
 	vmi_test_put32(rom + 0x24, 0xFFFFFFFFu);
 	assert_int_equal(validate_fixed(), VMI_E_ROM_ENTRY_BOUNDS);
 	vmi_test_put32(rom + 0x24, 0);
+	assert_int_equal(validate_fixed(), VMI_OK);
+}
+
+/* Code lives after the header, outside the call table, before the checksum. */
+static void test_code_area(void **state)
+{
+	uint32_t stub = vmi_test_rom_stub_off(rom, VMI_CALL_GetCR3);
+	uint32_t table_end = 0x40 + GOOD_N * 16;
+	(void)state;
+	vmi_test_put32(entry(2, 4), 0x10); /* a stub inside the header */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(2, 4), 0x3E); /* one that starts in it and runs into the table */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(2, 4), 0x40 + 16 + 4); /* inside entry 1 */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(2, 4), table_end - 2); /* the table's last two bytes */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(2, 4), table_end); /* right after it */
+	assert_int_equal(validate_fixed(), VMI_OK);
+	vmi_test_put32(entry(2, 4), stub);
+	vmi_test_put32(entry(1, 8), 0x08); /* an entry point on the magic */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(1, 8), 0x40); /* on the table's first byte */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(entry(1, 8), table_end);
+	assert_int_equal(validate_fixed(), VMI_OK);
+	vmi_test_put32(rom + 0x24, 0x03); /* VMI init on the real-mode init */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(rom + 0x24, 511); /* on the checksum byte */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_CODE_AREA);
+	vmi_test_put32(rom + 0x24, table_end);
+	assert_int_equal(validate_fixed(), VMI_OK);
+}
+
+/* init16 is retf and four zeros; the reserved header bytes are zero. */
+static void test_init16_reserved(void **state)
+{
+	static const uint8_t reserved[] = { 0x15, 0x1E, 0x1F, 0x3C, 0x3D, 0x3E, 0x3F };
+	(void)state;
+	assert_int_equal(rom[3], 0xCB);
+	rom[3] = 0xC3; /* near ret: wrong in a far-called init */
+	assert_int_equal(validate_fixed(), VMI_E_ROM_INIT16);
+	rom[3] = 0xCB;
+	for (int i = 4; i < 8; i++) {
+		rom[i] = 0x90;
+		assert_int_equal(validate_fixed(), VMI_E_ROM_INIT16);
+		rom[i] = 0;
+	}
+	for (size_t i = 0; i < sizeof(reserved); i++) {
+		rom[reserved[i]] = 1;
+		assert_int_equal(validate_fixed(), VMI_E_ROM_RESERVED);
+		rom[reserved[i]] = 0;
+	}
 	assert_int_equal(validate_fixed(), VMI_OK);
 }
 
@@ -531,6 +588,8 @@ int main(void)
 		T(test_max_calls),
 		T(test_table_bounds),
 		T(test_entry_bounds),
+		T(test_code_area),
+		T(test_init16_reserved),
 		T(test_forms),
 		T(test_sp_clobber),
 		T(test_duplicate),

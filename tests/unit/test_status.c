@@ -81,7 +81,7 @@ static void test_spot_checks(void **state)
 
 static void test_unknown(void **state)
 {
-	static const vmi_status unknown[] = { 1, -0x006, -0x100, -0x110, -0x200, -0x207, -0x300, -0x309,
+	static const vmi_status unknown[] = { 1, -0x006, -0x100, -0x112, -0x200, -0x207, -0x300, -0x309,
 					      -0x400, 0x7fffffff, INT32_MIN };
 	(void)state;
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
