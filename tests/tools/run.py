@@ -297,6 +297,22 @@ def test_repatch_and_no_slots(c, arch):
     j = json.loads(so)
     check(j["summary"]["forms"]["call"] == 0 and j["summary"]["reasons"]["out-of-range"] > 0,
           tag + ": no-slots image has call sites: %r" % j["summary"])
+    # Slots the guest could not write, or that lie in code, are not used.
+    slots = img.sec("vmi_slots")
+    for what, flags, why in (("read-only", 0x2, "is not writable data"),
+                             ("in-text", 0x7, "lies inside executable code")):
+        bad = bytearray(img.d)
+        fo = slots["hdr"] + 8
+        struct.pack_into("<Q" if img.is64 else "<I", bad, fo, flags)  # SHF_ALLOC [| WRITE | EXECINSTR]
+        path = os.path.join(c.work, "slots-%s-%s.elf" % (what, arch))
+        with open(path, "wb") as f:
+            f.write(bad)
+        rc, so, se = run([c.bin["vmipatch"], "--rom", a, "-o", path + ".out", path])
+        check(rc == 0 and "CALL sites stay native: section vmi_slots " + why in so,
+              tag + ": %s slots: %d %r %r" % (what, rc, so[-300:], se))
+        rc, so, _ = run([c.bin["vmipatch"], "--json", "-n", "--rom", a, path])
+        check(rc == 0 and json.loads(so)["summary"]["forms"]["call"] == 0,
+              tag + ": %s slots: CALL sites planned" % what)
 
 
 # ---- vmidump ----

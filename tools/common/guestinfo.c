@@ -41,6 +41,38 @@ bool vmi_guestinfo_present(const vmi_image *img)
 	       vmi_image_section_by_name(img, VMI_SITES_SECTION);
 }
 
+/* SHF_WRITE, and every PT_LOAD byte of it in a PF_W segment. */
+static bool vmi_slots_writable(const vmi_image *img, const vmi_image_section *s)
+{
+	if (!(s->flags & SHF_WRITE) || !(s->flags & SHF_ALLOC))
+		return false;
+	for (size_t i = 0; i < img->nloads; i++) {
+		const vmi_image_segment *g = &img->loads[i];
+		if (s->addr < g->vaddr + g->memsz && g->vaddr < s->addr + s->size && !(g->flags & PF_W))
+			return false;
+	}
+	return true;
+}
+
+/* SHF_EXECINSTR, overlapping an executable section, or in a PF_X segment. */
+static bool vmi_slots_in_code(const vmi_image *img, const vmi_image_section *s)
+{
+	if (s->flags & SHF_EXECINSTR)
+		return true;
+	for (size_t i = 0; i < img->nsecs; i++) {
+		const vmi_image_section *x = &img->secs[i];
+		if ((x->flags & SHF_EXECINSTR) && (x->flags & SHF_ALLOC) && s->addr < x->addr + x->size &&
+		    x->addr < s->addr + s->size)
+			return true;
+	}
+	for (size_t i = 0; i < img->nloads; i++) {
+		const vmi_image_segment *g = &img->loads[i];
+		if ((g->flags & PF_X) && s->addr < g->vaddr + g->memsz && g->vaddr < s->addr + s->size)
+			return true;
+	}
+	return false;
+}
+
 int vmi_guestinfo_load(const vmi_image *img, vmi_guestinfo *gi, vmi_diag *d)
 {
 	const vmi_image_section *note = vmi_image_section_by_name(img, VMI_NOTE_SECTION);
@@ -86,6 +118,16 @@ int vmi_guestinfo_load(const vmi_image *img, vmi_guestinfo *gi, vmi_diag *d)
 		snprintf(gi->slots_why, sizeof(gi->slots_why), "section %s holds %llu bytes, not %u",
 			 VMI_SLOTS_SECTION, (unsigned long long)gi->slots->size,
 			 VMI_CALL_ID_LIMIT * VMI_SLOT_SIZE);
+		gi->slots = NULL;
+	} else if (!vmi_slots_writable(img, gi->slots)) {
+		/* The guest fills its slots at boot: they must be data it can write. */
+		snprintf(gi->slots_why, sizeof(gi->slots_why), "section %s is not writable data",
+			 VMI_SLOTS_SECTION);
+		gi->slots = NULL;
+	} else if (vmi_slots_in_code(img, gi->slots)) {
+		/* Slots in text would be code that a table write rewrites. */
+		snprintf(gi->slots_why, sizeof(gi->slots_why), "section %s lies inside executable code",
+			 VMI_SLOTS_SECTION);
 		gi->slots = NULL;
 	}
 	return VMI_EXIT_OK;
