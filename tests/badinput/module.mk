@@ -1,6 +1,8 @@
 # tests/badinput: a corpus of broken images and ROMs generated at test time
 # from the good ones; every tool that accepts a file must reject it with a
-# non-zero exit, one stderr line naming it, and nothing written.
+# non-zero exit, one stderr line naming it, and nothing written. A plain
+# build also runs one base of each kind under valgrind memcheck; a SAN=1
+# build runs the whole corpus with ASan + UBSan in the tools.
 CHECK_TARGETS += check-badinput
 .PHONY: check-badinput
 
@@ -9,4 +11,4 @@ CHECK_TARGETS += check-badinput
 check-badinput: $(O)/bench/synth-x86_64.rom $(O)/bench/synth-i386.rom \
 		$(vmipatch_BIN) $(vmidump_BIN) $(vmilint_BIN) $(mkrom_BIN)
 	@python3 tests/badinput/run.py --o $(O) --rom $(O)/bench/synth-x86_64.rom \
-		--rom32 $(O)/bench/synth-i386.rom
+		--rom32 $(O)/bench/synth-i386.rom $(if $(SAN),,--valgrind)

@@ -30,6 +30,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -303,15 +304,8 @@ def find_tool(o, name):
     return p if os.access(p, os.X_OK) else None
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--o", default="build")
-    ap.add_argument("--rom", required=True, help="a good x86-64 ROM (synthetic)")
-    ap.add_argument("--rom32", required=True, help="a good i386 ROM (synthetic)")
-    a = ap.parse_args()
-    work = f"{a.o}/tests/badinput"
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(f"{work}/in")
+def build_corpus(o, work, rom, rom32):
+    """Every ("elf"|"rom", case name, bytes), from the good inputs under @o."""
     gen = os.path.join(ROOT, "bench", "gen_image.py")
     goods = []
     for arch in ("x86_64", "i386"):
@@ -319,10 +313,10 @@ def main():
         subprocess.run([sys.executable, gen, "--arch", arch, "--sites", "40", "--text-kib", "2", "-o", p],
                        check=True)
         goods.append(p)
-    goods += sorted(glob.glob(f"{a.o}/guest/guest-*.elf"))
+    goods += sorted(glob.glob(f"{o}/guest/guest-*.elf"))
     # good ROMs only as bases (roms/ also holds samples broken on purpose)
-    roms = [a.rom, a.rom32] + [r for n in ("vmware-like", "xen-like", "hvm", "native")
-                               for r in sorted(glob.glob(f"{a.o}/roms/{n}-*.rom"))]
+    roms = [r for r in (rom, rom32) if r] + [r for n in ("vmware-like", "xen-like", "hvm", "native")
+                                             for r in sorted(glob.glob(f"{o}/roms/{n}-*.rom"))]
 
     cases = []
     for g in goods:
@@ -331,6 +325,62 @@ def main():
     for r in roms:
         with open(r, "rb") as f:
             cases += [("rom", n, d) for n, d in rom_cases(os.path.basename(r).replace(".rom", ""), f.read())]
+    return cases
+
+
+def valgrind_runs(tools, cases, work, rom):
+    """One base of each kind under valgrind memcheck: the same broken files,
+    now checked for invalid accesses, uninitialised use and leaks (the SAN=1
+    build runs the whole corpus under ASan instead)."""
+    vg = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite"]
+    fails, n = [], 0
+    for kind, name, data in cases:
+        if not (name.startswith("gen-x86_64-") or name.startswith("xen-like-x86_64-")):
+            continue
+        path = f"{work}/vg/{name}.{kind}"
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        runs = ([[tools["vmipatch"], "--rom", rom, "--dry-run", path], [tools["vmidump"], path]]
+                if kind == "elf" else [[tools["mkrom"], "--info", path]])
+        for argv in runs:
+            if not argv[0]:
+                continue
+            n += 1
+            p = subprocess.run(vg + argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+            if p.returncode == 99 or p.returncode == 0:
+                fails.append(f"valgrind {os.path.basename(argv[0])} {name}: exit {p.returncode}: "
+                             + p.stderr.decode(errors="replace").strip()[:400])
+    return n, fails
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--o", default="build")
+    ap.add_argument("--rom", help="a good x86-64 ROM (synthetic)")
+    ap.add_argument("--rom32", help="a good i386 ROM (synthetic)")
+    ap.add_argument("--emit", nargs=2, metavar=("KIND", "DIR"),
+                    help="write the corpus's elf or rom cases into DIR (fuzz seeds) and exit")
+    ap.add_argument("--valgrind", action="store_true", help="also run one base of each kind under valgrind")
+    a = ap.parse_args()
+    if a.emit:
+        kind, d = a.emit
+        os.makedirs(d, exist_ok=True)
+        n = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            for k, name, data in build_corpus(a.o, tmp, a.rom, a.rom32):
+                if k == kind and data:
+                    with open(os.path.join(d, f"bad-{name}"), "wb") as f:
+                        f.write(data)
+                    n += 1
+        print(f"badinput: wrote {n} {kind} cases to {d}")
+        return 0
+    work = f"{a.o}/tests/badinput"
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(f"{work}/in")
+    if not a.rom or not a.rom32:
+        ap.error("--rom and --rom32 are required")
+    cases = build_corpus(a.o, work, a.rom, a.rom32)
 
     tools = {t: find_tool(a.o, t) for t in ("vmipatch", "vmidump", "vmilint", "mkrom")}
     for t, p in tools.items():
@@ -365,6 +415,13 @@ def main():
         if not hit and tools.get(t):
             r.fails.append(f"{t} {case}: listed in known-failures.txt but passes now: remove the line")
     print(f"badinput: {len(cases)} broken files, {r.count} tool runs")
+    if a.valgrind:
+        if shutil.which("valgrind"):
+            n, vfails = valgrind_runs(tools, cases, work, a.rom)
+            r.fails += vfails
+            print(f"badinput: {n} runs under valgrind memcheck, {len(vfails)} with errors")
+        else:
+            print("badinput: valgrind: skipped: valgrind is not installed")
     if r.fails:
         for f in r.fails:
             print("FAIL " + f, file=sys.stderr)

@@ -14,11 +14,12 @@ FUZZ_CFLAGS := $(STD) -Wall -Wextra -Iinclude -Ibench -Itests/unit -Itests/fuzz 
 	-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_NOLINK := $(FUZZ_ENGINE:fuzzer=fuzzer-no-link)
 
-# fuzz_elf links the tools' ELF input path (tools/common) when it exists;
-# not the decoders (Zydis, Capstone), which that path does not use.
-FUZZ_ELF_SRCS := $(filter-out tools/common/disasm.c tools/common/decoder.c,$(sort $(wildcard tools/common/*.c)))
+# fuzz_elf links the tools' ELF and ROM input paths (tools/common) when
+# they exist, with Zydis (reading a ROM decodes its inline stubs); not
+# Capstone, which only the listings use.
+FUZZ_ELF_SRCS := $(filter-out tools/common/disasm.c,$(sort $(wildcard tools/common/*.c)))
 FUZZ_ELF_OBJS := $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(FUZZ_ELF_SRCS))
-FUZZ_ELF_LIBS := $(ELF_LIBS)
+FUZZ_ELF_LIBS := $(ELF_LIBS) $(ZYDIS_LIBS)
 FUZZ_NAMES := fuzz_rom fuzz_annotations $(if $(wildcard tools/common/toolplan.h),fuzz_elf)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_O)/%)
 FUZZ_HELPER_SRCS := bench/synth.c tests/unit/helpers/romgen.c

@@ -54,7 +54,7 @@ static bool vmi_slots_writable(const vmi_image *img, const vmi_image_section *s)
 	return true;
 }
 
-/* SHF_EXECINSTR, overlapping an executable section, or in a PF_X segment. */
+/* SHF_EXECINSTR, or overlapping an allocated executable section. */
 static bool vmi_slots_in_code(const vmi_image *img, const vmi_image_section *s)
 {
 	if (s->flags & SHF_EXECINSTR)
@@ -65,11 +65,8 @@ static bool vmi_slots_in_code(const vmi_image *img, const vmi_image_section *s)
 		    x->addr < s->addr + s->size)
 			return true;
 	}
-	for (size_t i = 0; i < img->nloads; i++) {
-		const vmi_image_segment *g = &img->loads[i];
-		if ((g->flags & PF_X) && s->addr < g->vaddr + g->memsz && g->vaddr < s->addr + s->size)
-			return true;
-	}
+	/* Not the segment's PF_X: small kernels (multiboot guests) load
+	 * everything in one RWX segment, and data there is still data. */
 	return false;
 }
 
