@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stubcheck.h"
 #include "vmi/annotations.h"
 #include "vmi/calls.h"
 #include "vmi/rom.h"
@@ -539,9 +540,12 @@ int vmi_mkrom_build(const vmi_obj *o, uint8_t want_arch, uint8_t **image, size_t
 		vmi_rom_opts opts = { .size = sizeof(opts), .arch = o->arch };
 		vmi_rom rom;
 		vmi_status st = vmi_rom_validate(b.img, b.size, &opts, &rom);
+		char why[200];
 		if (st != VMI_OK)
 			rc = vmi_diag_set(d, VMI_EXIT_INPUT, o->path, "the built ROM fails validation: %s",
 					  vmi_strerror(st));
+		else if (!vmi_rom_stubs_check(&rom, why, sizeof(why))) /* as every tool reading it will */
+			rc = vmi_diag_set(d, VMI_EXIT_INPUT, o->path, "the built ROM cannot be inlined: %s", why);
 	}
 	free(b.decls);
 	free(b.entries);
