@@ -152,9 +152,8 @@ def elf_cases(name, data):
         # Annotations that lie about the code (in bounds, so only the
         # site check sees them): the native copy one byte off, the site
         # one byte off, and code not marked executable.
-        (n0,) = struct.unpack_from("<i", b, so + 4)
+        (s0, n0) = struct.unpack_from("<ii", data, so)
         b = bytearray(data); struct.pack_into("<i", b, so + 4, n0 + 1); add("native-copy-wrong", b)
-        (s0,) = struct.unpack_from("<i", b, so)
         b = bytearray(data); struct.pack_into("<i", b, so, s0 + 1); add("site-offset-wrong", b)
         t = e.section(".text")
         if t:
@@ -328,19 +327,20 @@ def build_corpus(o, work, rom, rom32):
     return cases
 
 
+def case_path(work, kind, name):
+    return f"{work}/in/{name}/{name}.{kind}"
+
+
 def valgrind_runs(tools, cases, work, rom):
     """One base of each kind under valgrind memcheck: the same broken files,
     now checked for invalid accesses, uninitialised use and leaks (the SAN=1
     build runs the whole corpus under ASan instead)."""
     vg = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite"]
     fails, n = [], 0
-    for kind, name, data in cases:
+    for kind, name, _ in cases:
         if not (name.startswith("gen-x86_64-") or name.startswith("xen-like-x86_64-")):
             continue
-        path = f"{work}/vg/{name}.{kind}"
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
+        path = case_path(work, kind, name)  # written by the main run
         runs = ([[tools["vmipatch"], "--rom", rom, "--dry-run", path], [tools["vmidump"], path]]
                 if kind == "elf" else [[tools["mkrom"], "--info", path]])
         for argv in runs:
@@ -375,11 +375,11 @@ def main():
                     n += 1
         print(f"badinput: wrote {n} {kind} cases to {d}")
         return 0
+    if not a.rom or not a.rom32:
+        ap.error("--rom and --rom32 are required")
     work = f"{a.o}/tests/badinput"
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(f"{work}/in")
-    if not a.rom or not a.rom32:
-        ap.error("--rom and --rom32 are required")
     cases = build_corpus(a.o, work, a.rom, a.rom32)
 
     tools = {t: find_tool(a.o, t) for t in ("vmipatch", "vmidump", "vmilint", "mkrom")}
@@ -388,9 +388,8 @@ def main():
             print(f"badinput: {t}: skipped: not built ({a.o}/tools/{t}/{t} missing)")
     r = Runner(work)
     for kind, name, data in cases:
-        d = f"{work}/in/{name}"
-        os.makedirs(d)
-        bad = f"{d}/{name}.{'elf' if kind == 'elf' else 'rom'}"
+        bad = case_path(work, kind, name)
+        os.makedirs(os.path.dirname(bad))
         with open(bad, "wb") as f:
             f.write(data)
         out = f"{work}/out"
