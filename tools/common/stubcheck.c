@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "decoder.h"
-#include "vmi/calls.h"
+#include "toolplan.h"
 
 bool vmi_stub_check(const ZydisDecoder *dec, const uint8_t *p, size_t len, char *why, size_t whylen)
 {
@@ -61,13 +61,10 @@ bool vmi_rom_stubs_check(const vmi_rom *rom, char *why, size_t whylen)
 		if (vmi_rom_call_at(rom, i, &rc) != VMI_OK || !rc.stub_len)
 			continue;
 		if (!vmi_stub_check(&dec, rom->image + rc.stub_off, rc.stub_len, sub, sizeof(sub))) {
-			const vmi_call_info *ci = vmi_call_lookup(rc.call_id);
-			if (ci)
-				snprintf(why, whylen, "inline stub of %s (%u bytes at 0x%x): %s", ci->name,
-					 (unsigned)rc.stub_len, (unsigned)rc.stub_off, sub);
-			else
-				snprintf(why, whylen, "inline stub of call %u (%u bytes at 0x%x): %s",
-					 (unsigned)rc.call_id, (unsigned)rc.stub_len, (unsigned)rc.stub_off, sub);
+			char nb[24];
+			snprintf(why, whylen, "inline stub of %s (%u bytes at 0x%x): %s",
+				 vmi_call_name_of(rc.call_id, nb, sizeof(nb)), (unsigned)rc.stub_len,
+				 (unsigned)rc.stub_off, sub);
 			return false;
 		}
 	}
