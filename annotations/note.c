@@ -116,3 +116,48 @@ vmi_status vmi_note_write_stamp(void *desc, size_t len, const vmi_guest *g)
 	vmi_put_le32(d + VMI_ND_STAMP_POLICY, g->stamp_policy);
 	return VMI_OK;
 }
+
+/* A descriptor that says it is 1.1 or later carries site_count; one that
+ * says so and is too short for it is truncated, not 1.0. */
+static vmi_status vmi_note_count_field(const uint8_t *d, size_t len, int *has)
+{
+	if (len < VMI_ND_V1_SIZE)
+		return VMI_E_ANN_NOTE;
+	*has = (vmi_le16(d + VMI_ND_FORMAT) & 0xff) >= VMI_FORMAT_MINOR_SITE_COUNT;
+	if (*has && len < VMI_NOTE_DESC_V11_SIZE)
+		return VMI_E_ANN_NOTE;
+	return VMI_OK;
+}
+
+vmi_status vmi_note_site_count(const void *desc, size_t len, uint32_t whole, uint32_t *count)
+{
+	const uint8_t *d = (const uint8_t *)desc;
+	int has = 0;
+
+	if (!d || !count)
+		return VMI_E_INVALID_ARG;
+	VMI_CHECK(vmi_note_count_field(d, len, &has));
+	if (!has) {
+		*count = whole;
+		return VMI_OK;
+	}
+	uint32_t n = vmi_le32(d + VMI_NOTE_DESC_SITE_COUNT_OFF);
+	if (n > whole)
+		return VMI_E_ANN_SECTION_SIZE;
+	*count = n;
+	return VMI_OK;
+}
+
+vmi_status vmi_note_write_site_count(void *desc, size_t len, uint32_t count)
+{
+	uint8_t *d = (uint8_t *)desc;
+	int has = 0;
+
+	if (!d)
+		return VMI_E_INVALID_ARG;
+	VMI_CHECK(vmi_note_count_field(d, len, &has));
+	if (!has)
+		return VMI_E_ANN_NOTE;
+	vmi_put_le32(d + VMI_NOTE_DESC_SITE_COUNT_OFF, count);
+	return VMI_OK;
+}

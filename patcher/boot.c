@@ -12,14 +12,15 @@
 
 #define VMI_ARG(a, f) VMI_OPTS_GET(a, vmi_boot_args, f, 0)
 
-/* Did an offline patch already produce exactly what this boot would? */
-static bool vmi_stamp_matches(const vmi_boot_state *st, const vmi_policy *policy)
+int vmi_stamp_matches(const vmi_guest *g, const vmi_offer *offer, const vmi_policy *policy)
 {
-	const vmi_guest *g = &st->guest;
-	return g->stamp_state == VMI_STAMP_PATCHED && st->offer.rom &&
-	       st->offer.global_reason == VMI_REASON_OK && g->stamp_rom_crc == st->rom.crc &&
-	       g->stamp_policy == vmi_policy_hash(policy) && g->stamp_major == st->rom.major &&
-	       g->stamp_minor == st->offer.minor && g->stamp_features == st->offer.features;
+	if (!g || !offer)
+		return 0;
+	const vmi_rom *rom = offer->rom;
+	return g->stamp_state == VMI_STAMP_PATCHED && rom && offer->global_reason == VMI_REASON_OK &&
+	       g->stamp_rom_crc == rom->crc && g->stamp_policy == vmi_policy_hash(policy) &&
+	       g->stamp_major == rom->major && g->stamp_minor == offer->minor &&
+	       g->stamp_features == offer->features;
 }
 
 /* Text (sites) and native copies as regions, sorted; native copies that
@@ -80,7 +81,7 @@ vmi_status vmi_boot_patch(const vmi_boot_args *args, vmi_boot_state *st)
 	}
 	VMI_CHECK(vmi_negotiate(&st->guest, romp, policy, &st->offer));
 
-	if (vmi_stamp_matches(st, policy)) {
+	if (vmi_stamp_matches(&st->guest, &st->offer, policy)) {
 		if (slots)
 			VMI_CHECK(vmi_slots_fill(&st->offer, (uintptr_t)rom, slots, slots_len));
 		st->prepatched = 1;

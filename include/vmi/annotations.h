@@ -108,6 +108,15 @@ _Static_assert(sizeof(struct vmi_site_entry) == 16, "site entry v1 is 16 bytes")
 #define VMI_FORMAT_MAJOR 1
 #define VMI_FORMAT_MINOR 0
 #define VMI_FORMAT_VERSION ((VMI_FORMAT_MAJOR << 8) | VMI_FORMAT_MINOR)
+/* Format 1.1 appends site_count to the descriptor (32 bytes): the number
+ * of vmi_sites entries in use, from the first. A guest whose table is laid
+ * out at link time but filled after it (a Linux kernel reserves the room,
+ * `vmipatch --prepare` fills it from .parainstructions) says how much of
+ * the section is table. A 1.0 descriptor has no count: every entry of the
+ * section is in use. */
+#define VMI_FORMAT_MINOR_SITE_COUNT 1
+#define VMI_NOTE_DESC_SITE_COUNT_OFF 28 /* uint32_t site_count (format >= 1.1) */
+#define VMI_NOTE_DESC_V11_SIZE 32
 
 /* Patch stamp states. */
 #define VMI_STAMP_NATIVE 0  /* every site holds its native form */
@@ -191,6 +200,21 @@ vmi_status vmi_note_find(const void *notes, size_t len, vmi_guest *out);
  * @desc: descriptor bytes (at least 28); @g: the stamp_* fields to write.
  */
 vmi_status vmi_note_write_stamp(void *desc, size_t len, const vmi_guest *g);
+
+/**
+ * vmi_note_site_count - the entries in use that a descriptor names.
+ * @count: receives site_count for format 1.1 and later, or @whole (the
+ * section's entry count) for a 1.0 descriptor.
+ * Return: VMI_OK; VMI_E_ANN_NOTE if a 1.1 descriptor is shorter than 32
+ * bytes; VMI_E_ANN_SECTION_SIZE if site_count exceeds @whole.
+ */
+vmi_status vmi_note_site_count(const void *desc, size_t len, uint32_t whole, uint32_t *count);
+
+/**
+ * vmi_note_write_site_count - set site_count in a format 1.1 descriptor.
+ * Return: VMI_OK, VMI_E_ANN_NOTE (not 1.1 or shorter than 32 bytes).
+ */
+vmi_status vmi_note_write_site_count(void *desc, size_t len, uint32_t count);
 
 /**
  * vmi_annotations_init - check a site table against its note and make a view.

@@ -128,6 +128,16 @@ typedef struct vmi_offer {
 vmi_status vmi_negotiate(const vmi_guest *guest, const vmi_rom *rom, const vmi_policy *policy,
 			 vmi_offer *out);
 
+/**
+ * vmi_stamp_matches - did an offline patch already produce exactly what a
+ * boot with this offer would? True when @g is stamped patched for the
+ * offer's ROM (CRC and major), its effective minor and features, and
+ * @policy's hash. A guest that boots on a matching stamp only fills its
+ * slots; on any other it restores the native copies and patches again.
+ * Return: 1 or 0.
+ */
+int vmi_stamp_matches(const vmi_guest *g, const vmi_offer *offer, const vmi_policy *policy);
+
 /* A range of target memory the patcher may read (and write, for sites). */
 #define VMI_REGION_F_EXEC 0x1u /* sites may live here */
 typedef struct vmi_region {

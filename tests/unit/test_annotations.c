@@ -227,6 +227,41 @@ static void make_desc(uint8_t *d, uint16_t format, uint16_t entry_size, uint8_t 
 	vmi_test_put32(d + 20, 0xDEADBEEFu);
 }
 
+/* Format 1.1: site_count, the part of a reserved table in use. */
+static void test_note_site_count(void **state)
+{
+	uint8_t d[40];
+	uint32_t n = 7;
+	(void)state;
+	make_desc(d, 0x100, 16, VMI_ARCH_X86_64);
+	memset(d + 28, 0xEE, 12);
+	/* 1.0: no count field, even when the descriptor is longer. */
+	assert_int_equal(vmi_note_site_count(d, 40, 123, &n), VMI_OK);
+	assert_int_equal(n, 123);
+	assert_int_equal(vmi_note_write_site_count(d, 40, 5), VMI_E_ANN_NOTE);
+	assert_int_equal(d[28], 0xEE);
+	/* 1.1: the field, bounded by the section. */
+	vmi_test_put16(d, 0x101);
+	assert_int_equal(vmi_note_write_site_count(d, 32, 604), VMI_OK);
+	assert_int_equal(d[28] | d[29] << 8 | d[30] << 16 | d[31] << 24, 604);
+	assert_int_equal(d[32], 0xEE);
+	assert_int_equal(vmi_note_site_count(d, 32, 2048, &n), VMI_OK);
+	assert_int_equal(n, 604);
+	assert_int_equal(vmi_note_site_count(d, 32, 604, &n), VMI_OK);
+	assert_int_equal(vmi_note_site_count(d, 32, 603, &n), VMI_E_ANN_SECTION_SIZE);
+	assert_int_equal(vmi_note_write_site_count(d, 32, 0), VMI_OK);
+	assert_int_equal(vmi_note_site_count(d, 32, 2048, &n), VMI_OK);
+	assert_int_equal(n, 0);
+	/* A 1.1 descriptor too short for the field is truncated. */
+	for (size_t len = 0; len < 32; len++) {
+		assert_int_equal(vmi_note_site_count(d, len, 2048, &n), VMI_E_ANN_NOTE);
+		assert_int_equal(vmi_note_write_site_count(d, len, 1), VMI_E_ANN_NOTE);
+	}
+	assert_int_equal(vmi_note_site_count(NULL, 32, 1, &n), VMI_E_INVALID_ARG);
+	assert_int_equal(vmi_note_site_count(d, 32, 1, NULL), VMI_E_INVALID_ARG);
+	assert_int_equal(vmi_note_write_site_count(NULL, 32, 1), VMI_E_INVALID_ARG);
+}
+
 static void test_note_parse(void **state)
 {
 	uint8_t d[40];
@@ -507,7 +542,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_note),    cmocka_unit_test(test_own_sites),
-		cmocka_unit_test(test_note_parse),  cmocka_unit_test(test_note_find),
+		cmocka_unit_test(test_note_parse),
+		cmocka_unit_test(test_note_site_count),  cmocka_unit_test(test_note_find),
 		cmocka_unit_test(test_note_stamp),  cmocka_unit_test(test_sites_v1),
 		cmocka_unit_test(test_sites_v2_wider), cmocka_unit_test(test_sites_wrap),
 		cmocka_unit_test(test_sites_bad),
