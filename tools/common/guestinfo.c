@@ -5,35 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "notes.h"
 #include "vmi/calls.h"
-
-static uint32_t vmi_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-/* Where the VMI note's descriptor starts inside a note section. */
-static bool vmi_note_locate(const uint8_t *notes, uint64_t len, uint64_t *off, uint32_t *dlen)
-{
-	uint64_t p = 0;
-	while (len - p >= 12) {
-		uint32_t namesz = vmi_rd32(notes + p), descsz = vmi_rd32(notes + p + 4);
-		uint32_t type = vmi_rd32(notes + p + 8);
-		uint64_t name = p + 12, desc = name + (((uint64_t)namesz + 3) & ~3ull);
-		if (desc > len || descsz > len - desc)
-			return false;
-		if (type == VMI_NOTE_TYPE_GUEST && namesz == sizeof(VMI_NOTE_NAME) &&
-		    memcmp(notes + name, VMI_NOTE_NAME, sizeof(VMI_NOTE_NAME)) == 0) {
-			*off = desc;
-			*dlen = descsz;
-			return true;
-		}
-		p = desc + (((uint64_t)descsz + 3) & ~3ull);
-		if (p > len)
-			return false;
-	}
-	return false;
-}
 
 bool vmi_guestinfo_present(const vmi_image *img)
 {
@@ -70,24 +43,41 @@ static bool vmi_slots_in_code(const vmi_image *img, const vmi_image_section *s)
 	return false;
 }
 
-int vmi_guestinfo_load(const vmi_image *img, vmi_guestinfo *gi, vmi_diag *d)
+/* The guest note: in .note.vmi when there is one (an annotated guest),
+ * else in any note section (a Linux kernel gathers .note.* into .notes). */
+static int vmi_guestinfo_note(const vmi_image *img, vmi_guestinfo *gi, vmi_diag *d)
 {
 	const vmi_image_section *note = vmi_image_section_by_name(img, VMI_NOTE_SECTION);
 	vmi_status st;
 
-	memset(gi, 0, sizeof(*gi));
-	if (!note || note->type != SHT_NOTE)
+	if (!note && vmi_image_note_find(img, VMI_NOTE_TYPE_GUEST, &note, &gi->desc_off, &gi->desc_len)) {
+		st = vmi_note_parse(img->buf + gi->desc_off, gi->desc_len, &gi->guest);
+	} else if (!note || note->type != SHT_NOTE) {
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "no annotations: section %s %s",
 				    VMI_NOTE_SECTION, note ? "is not SHT_NOTE" : "is missing");
-	const uint8_t *nb = img->buf + note->offset;
-	st = vmi_note_find(nb, note->size, &gi->guest);
+	} else {
+		const uint8_t *nb = img->buf + note->offset;
+		uint64_t doff = 0;
+		st = vmi_note_find(nb, note->size, &gi->guest);
+		if (st == VMI_OK && !vmi_notes_locate(nb, note->size, VMI_NOTE_TYPE_GUEST, &doff, &gi->desc_len))
+			return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: malformed note",
+					    VMI_NOTE_SECTION);
+		gi->desc_off = note->offset + doff;
+	}
+	gi->note = note;
 	if (st != VMI_OK)
-		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: %s", VMI_NOTE_SECTION,
-				    vmi_strerror(st));
-	uint64_t doff;
-	if (!vmi_note_locate(nb, note->size, &doff, &gi->desc_len))
-		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: malformed note", VMI_NOTE_SECTION);
-	gi->desc_off = note->offset + doff;
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: %s", note->name, vmi_strerror(st));
+	return VMI_EXIT_OK;
+}
+
+int vmi_guestinfo_load(const vmi_image *img, vmi_guestinfo *gi, vmi_diag *d)
+{
+	vmi_status st;
+
+	memset(gi, 0, sizeof(*gi));
+	int rc = vmi_guestinfo_note(img, gi, d);
+	if (rc)
+		return rc;
 	if (gi->guest.arch != img->arch)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "note says %s code but the ELF file is %s",
 				    vmi_arch_name(gi->guest.arch), vmi_arch_name(img->arch));
@@ -96,13 +86,28 @@ int vmi_guestinfo_load(const vmi_image *img, vmi_guestinfo *gi, vmi_diag *d)
 	if (!gi->sites || gi->sites->type == SHT_NOBITS)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "no annotations: section %s is missing",
 				    VMI_SITES_SECTION);
-	st = vmi_annotations_init(&gi->ann, &gi->guest, img->buf + gi->sites->offset, gi->sites->addr,
-				  gi->sites->size);
-	if (st == VMI_E_ANN_SECTION_SIZE)
+	if (gi->sites->size % gi->guest.entry_size)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
 				    "section %s: length %llu is not a multiple of the entry size %u",
 				    VMI_SITES_SECTION, (unsigned long long)gi->sites->size,
 				    (unsigned)gi->guest.entry_size);
+	uint64_t whole = gi->sites->size / gi->guest.entry_size;
+	gi->capacity = whole > UINT32_MAX ? UINT32_MAX : (uint32_t)whole;
+	st = vmi_note_site_count(img->buf + gi->desc_off, gi->desc_len, gi->capacity, &gi->count);
+	if (st == VMI_E_ANN_SECTION_SIZE) {
+		const uint8_t *c = img->buf + gi->desc_off + VMI_NOTE_DESC_SITE_COUNT_OFF;
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path,
+				    "section %s: the note counts %lu sites but %s holds %u entries", gi->note->name,
+				    (unsigned long)c[0] | (unsigned long)c[1] << 8 | (unsigned long)c[2] << 16 |
+					    (unsigned long)c[3] << 24,
+				    VMI_SITES_SECTION, (unsigned)gi->capacity);
+	}
+	if (st != VMI_OK)
+		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: %s", gi->note->name,
+				    vmi_strerror(st));
+	gi->has_count = (gi->guest.format_version & 0xff) >= VMI_FORMAT_MINOR_SITE_COUNT;
+	st = vmi_annotations_init(&gi->ann, &gi->guest, img->buf + gi->sites->offset, gi->sites->addr,
+				  (size_t)gi->count * gi->guest.entry_size);
 	if (st != VMI_OK)
 		return vmi_diag_set(d, VMI_EXIT_INPUT, img->path, "section %s: %s", VMI_SITES_SECTION,
 				    vmi_strerror(st));

@@ -15,9 +15,13 @@
 
 typedef struct vmi_guestinfo {
 	vmi_guest guest;          /* decoded note */
+	const vmi_image_section *note; /* the section holding it (.note.vmi, or .notes of Linux) */
 	uint64_t desc_off;        /* file offset of the note descriptor */
 	uint32_t desc_len;        /* its length */
-	vmi_annotations ann;      /* view of vmi_sites in the image buffer */
+	uint32_t capacity;        /* entries vmi_sites has room for */
+	uint32_t count;           /* entries in use: the note's site_count (format 1.1), else capacity */
+	bool has_count;           /* the note carries site_count (a table filled after the link) */
+	vmi_annotations ann;      /* view of the entries in use, in the image buffer */
 	const vmi_image_section *sites;  /* vmi_sites */
 	const vmi_image_section *native; /* vmi_native, or NULL */
 	const vmi_image_section *slots;  /* vmi_slots, or NULL when absent or too small */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "linuxpv.h"
+#include "notes.h"
 
 #include <elf.h>
 #include <stdio.h>
@@ -78,30 +79,28 @@ bool vmi_linuxpv_present(const vmi_image *img)
 	return vmi_image_section_by_name(img, VMI_LINUX_PV_SECTION) != NULL;
 }
 
+bool vmi_linuxpv_read_as_linux(const vmi_image *img)
+{
+	const vmi_image_section *s;
+	uint64_t off;
+	uint32_t len;
+	vmi_guest g;
+	if (!vmi_linuxpv_present(img))
+		return false;
+	if (!vmi_image_note_find(img, VMI_NOTE_TYPE_GUEST, &s, &off, &len))
+		return true;
+	return vmi_note_parse(img->buf + off, len, &g) != VMI_OK || g.stamp_state != VMI_STAMP_PATCHED;
+}
+
 /* The descriptor of the note "VMI"/VMI_NOTE_TYPE_LINUX_PV in any SHT_NOTE section. */
 static const uint8_t *vmi_pv_note_find(const vmi_image *img, uint32_t *len, const char **sec)
 {
-	for (size_t i = 0; i < img->nsecs; i++) {
-		const vmi_image_section *s = &img->secs[i];
-		if (s->type != SHT_NOTE)
-			continue;
-		const uint8_t *b = img->buf + s->offset;
-		uint64_t p = 0;
-		while (s->size - p >= 12) {
-			uint32_t namesz = vmi_le32(b + p), descsz = vmi_le32(b + p + 4);
-			uint64_t name = p + 12, desc = name + vmi_align_up(namesz, 4);
-			if (desc > s->size || descsz > s->size - desc)
-				break;
-			if (vmi_le32(b + p + 8) == VMI_NOTE_TYPE_LINUX_PV && namesz == sizeof(VMI_NOTE_NAME) &&
-			    memcmp(b + name, VMI_NOTE_NAME, sizeof(VMI_NOTE_NAME)) == 0) {
-				*len = descsz;
-				*sec = s->name;
-				return b + desc;
-			}
-			p = desc + vmi_align_up(descsz, 4);
-		}
-	}
-	return NULL;
+	const vmi_image_section *s;
+	uint64_t off;
+	if (!vmi_image_note_find(img, VMI_NOTE_TYPE_LINUX_PV, &s, &off, len))
+		return NULL;
+	*sec = s->name;
+	return img->buf + off;
 }
 
 /* Decode and check the note's descriptor into lp->desc / lp->map. */

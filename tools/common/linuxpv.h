@@ -43,6 +43,15 @@ typedef struct vmi_linuxpv {
 bool vmi_linuxpv_present(const vmi_image *img);
 
 /**
+ * vmi_linuxpv_read_as_linux - should the tools read @img through its
+ * .parainstructions, as its boot does? True for every Linux kernel with
+ * paravirt sites except one that vmipatch patched offline (a CONFIG_VMI
+ * kernel whose guest note is stamped patched): that one's plan is its own
+ * site table's, read as any annotated image.
+ */
+bool vmi_linuxpv_read_as_linux(const vmi_image *img);
+
+/**
  * vmi_linuxpv_load - read the records and the map of @img and build its
  * sites into @lp; fill @gi as vmi_guestinfo_load does for an annotated
  * image (note of the kernel's guest: x86_64, this interface's major.minor;

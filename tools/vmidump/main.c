@@ -313,7 +313,7 @@ static int vmi_run(const vmi_dump_args *a, vmi_diag *d)
 	if (rc)
 		return rc;
 	rc = vmi_image_need_linked(&img, d);
-	if (!rc && !vmi_guestinfo_present(&img) && vmi_linuxpv_present(&img)) {
+	if (!rc && vmi_linuxpv_read_as_linux(&img)) {
 		rc = vmi_linuxpv_load(&img, &lp, &gi, d);
 		have_lp = !rc;
 	} else if (!rc) {

@@ -207,7 +207,7 @@ static int vmi_lint_spans(vmi_lint *l, const vmi_image *img, vmi_diag *d)
 	vmi_linuxpv lp = { 0 };
 	bool have_lp = false;
 
-	if (!vmi_guestinfo_present(img) && vmi_linuxpv_present(img) && !l->object) {
+	if (vmi_linuxpv_read_as_linux(img) && !l->object) {
 		/* A Linux kernel: its paravirt sites are the annotated spans. */
 		rc = vmi_linuxpv_load(img, &lp, &gi, d);
 		if (rc)

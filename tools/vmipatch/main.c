@@ -28,6 +28,7 @@
 #include "linuxpv.h"
 #include "json.h"
 #include "policyarg.h"
+#include "prepare.h"
 #include "report.h"
 #include "romfile.h"
 #include "segmap.h"
@@ -42,7 +43,7 @@ typedef struct vmi_patch_args {
 	const char *rom;
 	const char *out;
 	const char *policy;
-	bool in_place, dry_run, json, restore, verify, no_sync;
+	bool in_place, dry_run, json, restore, verify, no_sync, prepare;
 	uint8_t arch;
 } vmi_patch_args;
 
@@ -51,6 +52,7 @@ static void vmi_usage(FILE *f)
 	fprintf(f,
 		"usage: " VMI_PROG " --rom ROM [-o OUT | --in-place] [options] IMAGE\n"
 		"       " VMI_PROG " --restore [-o OUT | --in-place] [options] IMAGE\n"
+		"       " VMI_PROG " --prepare [-o OUT | --in-place] [--no-sync] VMLINUX\n"
 		"Patch the annotated sites of an ELF kernel image for a VMI ROM.\n"
 		"  -r, --rom ROM        ROM image to patch for\n"
 		"  -o, --output OUT     write the result to OUT (atomically; a symbolic link's\n"
@@ -61,6 +63,8 @@ static void vmi_usage(FILE *f)
 		"  -R, --restore        write the native form of every site, stamp native\n"
 		"  -p, --policy P       force IDENT etc. (ident, ident:NAME, no-inline[:CALL],\n"
 		"                       no-nop, max-minor:N, no-feature:NAME; comma-separated)\n"
+		"  -P, --prepare        fill the site table a CONFIG_VMI Linux kernel reserves\n"
+		"                       from its .parainstructions (a kernel build step)\n"
 		"  -V, --verify         decode every site with Zydis and check it before writing\n"
 		"  -a, --arch ARCH      require an i386 or x86_64 image\n"
 		"      --no-sync        do not fsync the output (still a temporary file and a\n"
@@ -79,13 +83,14 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 		{ "policy", required_argument, NULL, 'p' },{ "verify", no_argument, NULL, 'V' },
 		{ "arch", required_argument, NULL, 'a' },  { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },     { "no-sync", no_argument, NULL, 'S' },
+		{ "prepare", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:o:injRp:Va:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:injRPp:Va:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': a->rom = optarg; break;
 		case 'o': a->out = optarg; break;
@@ -93,6 +98,7 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 		case 'n': a->dry_run = true; break;
 		case 'j': a->json = true; break;
 		case 'R': a->restore = true; break;
+		case 'P': a->prepare = true; break;
 		case 'p': a->policy = optarg; break;
 		case 'V': a->verify = true; break;
 		case 'S': a->no_sync = true; break;
@@ -109,9 +115,12 @@ static int vmi_parse_args(int argc, char **argv, vmi_patch_args *a)
 	if (optind != argc - 1)
 		return vmi_usage_error(VMI_PROG, "%s", optind >= argc ? "no IMAGE given" : "more than one IMAGE given");
 	a->image = argv[optind];
+	if (a->prepare && (a->rom || a->policy || a->restore || a->json || a->verify))
+		return vmi_usage_error(VMI_PROG, "%s",
+				       "--prepare takes none of --rom, --policy, --restore, --json, --verify");
 	if (a->restore && (a->rom || a->policy))
 		return vmi_usage_error(VMI_PROG, "%s", "--restore takes neither --rom nor --policy");
-	if (!a->restore && !a->rom)
+	if (!a->restore && !a->prepare && !a->rom)
 		return vmi_usage_error(VMI_PROG, "%s", "--rom ROM is required (or --restore)");
 	if (a->in_place && a->out)
 		return vmi_usage_error(VMI_PROG, "%s", "give -o OUT or --in-place, not both");
@@ -226,6 +235,7 @@ typedef struct vmi_patch_run {
 	vmi_romfile rf;
 	vmi_toolplan tp;
 	vmi_policy *pol;
+	vmi_prepare_result prep; /* --prepare */
 	bool have_img, have_rom, have_plan;
 } vmi_patch_run;
 
@@ -246,6 +256,10 @@ static void vmi_run_free_image(vmi_patch_run *r)
 static int vmi_plan_image(const vmi_patch_args *a, vmi_patch_run *r, vmi_diag *d)
 {
 	int rc = vmi_image_need_linked(&r->img, d);
+	if (rc == VMI_EXIT_OK && a->prepare)
+		return vmi_prepare_linux(&r->img, &r->prep, d);
+	if (rc == VMI_EXIT_OK && vmi_guestinfo_present(&r->img) && vmi_linuxpv_present(&r->img))
+		rc = vmi_prepare_check(&r->img, d); /* a CONFIG_VMI kernel: its table must be filled */
 	if (rc == VMI_EXIT_OK && !vmi_guestinfo_present(&r->img) && vmi_linuxpv_present(&r->img))
 		/* Linux patches these sites itself at boot; an offline patch
 		 * needs the sites and their native copies in the file. */
@@ -358,6 +372,15 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 	}
 	if (rc)
 		goto out;
+	if (a->prepare) {
+		fprintf(rep, "%s: prepare%s: %u sites from %u %s records into %s (room for %u), "
+			"%llu bytes of native copies (room for %llu)\n", a->image,
+			a->dry_run ? " (dry run, nothing written)" : "", (unsigned)r.prep.sites,
+			(unsigned)r.prep.records, VMI_LINUX_PV_SECTION, VMI_SITES_SECTION,
+			(unsigned)r.prep.capacity, (unsigned long long)r.prep.native_len,
+			(unsigned long long)r.prep.native_room);
+		goto write;
+	}
 
 	/* Apply to the in-memory copy; a dry run does too, so --verify and the
 	 * summary see the real result, but nothing is written. */
@@ -419,6 +442,7 @@ static int vmi_run(const vmi_patch_args *a, vmi_diag *d)
 				  (unsigned)vfailed, (unsigned)tp->plan.count, a->dry_run ? "" : "; nothing written");
 		goto out;
 	}
+write:
 	if (to_stdout) {
 		rc = vmi_write_stdout(img->buf, img->len, d);
 	} else if (out) {
