@@ -5,6 +5,8 @@
 # tarball or the patch changed; overlay files are copied only when their
 # content changed, so an unchanged tree builds nothing), OUT/obj the build.
 # VMIPATCH_LIB: the freestanding x86_64 libvmipatch.a linked into the kernel.
+# VMIPATCH: the vmipatch tool; the link step runs `vmipatch --prepare` on
+# vmlinux to fill the site table the kernel reserves (offline patching).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/guests/linux
@@ -19,6 +21,9 @@ obj=$out/obj
 die() { echo "linux: $*" >&2; exit 1; }
 [ -r "$tarball" ] || die "$tarball is missing: install Debian's linux-source-6.1 (make deps does)"
 [ -r "$lib" ] || die "$lib is missing: run make first"
+tool=${VMIPATCH:-$top/build/tools/vmipatch/vmipatch}
+case $tool in /*) ;; *) tool=$(pwd)/$tool ;; esac
+[ -x "$tool" ] || die "$tool is missing: run make first"
 
 key=$( { stat -c '%s %Y' "$tarball"; cat "$here/linux-6.1-vmi.patch"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$src/.vmi-key" 2>/dev/null)" != "$key" ]; then
@@ -52,6 +57,6 @@ if [ "$(cat "$obj/.vmi-cfg" 2>/dev/null)" != "$cfgkey" ] || [ ! -f "$obj/.config
 	done
 	echo "$cfgkey" > "$obj/.vmi-cfg"
 fi
-make -s -C "$src" O="$obj" -j"$(nproc)" VMIPATCH_LIB="$lib" VMIPATCH_INC="$top/include" \
+make -s -C "$src" O="$obj" -j"$(nproc)" VMIPATCH_LIB="$lib" VMIPATCH_INC="$top/include" VMIPATCH="$tool" \
 	KBUILD_BUILD_TIMESTAMP='2026-01-01 00:00 UTC' KBUILD_BUILD_USER=vmi KBUILD_BUILD_HOST=vmi bzImage
 echo "linux: $obj/arch/x86/boot/bzImage"

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""corrupt.py VMLINUX OUTDIR - write bad copies of a CONFIG_VMI vmlinux, one
-defect each, for the Linux reader's bad-input tests (offline-check.sh).
-Prints "FILE EXPECTED-MESSAGE-FRAGMENT" per copy. ELF64 little-endian only."""
+"""corrupt.py [--table] VMLINUX OUTDIR - write bad copies of a CONFIG_VMI
+vmlinux, one defect each, for the Linux reader's bad-input tests
+(offline-check.sh): its pv-op note and records (read by vmidump and
+vmilint), or with --table the site table --prepare filled (read by
+vmipatch). Prints "FILE EXPECTED-MESSAGE-FRAGMENT" per copy. ELF64
+little-endian only."""
 import os
 import struct
 import sys
 
 NOTE_TYPE = 0x564D02
+GUEST_NOTE_TYPE = 0x564D01
 
 
 def sections(b):
@@ -22,21 +26,22 @@ def sections(b):
     return out
 
 
-def pv_desc(b, secs):
+def pv_desc(b, secs, want=NOTE_TYPE):
     _, h = secs[".notes"]
     off, size = h[4], h[5]
     p = 0
     while p + 12 <= size:
         namesz, descsz, typ = struct.unpack_from("<III", b, off + p)
         desc = p + 12 + ((namesz + 3) & ~3)
-        if typ == NOTE_TYPE and b[off + p + 12:off + p + 12 + namesz] == b"VMI\0":
+        if typ == want and b[off + p + 12:off + p + 12 + namesz] == b"VMI\0":
             return off + desc, descsz
         p = desc + ((descsz + 3) & ~3)
-    sys.exit("corrupt.py: no VMI Linux pv-op note in .notes")
+    sys.exit("corrupt.py: no VMI note of type %#x in .notes" % want)
 
 
 def main():
-    src, outdir = sys.argv[1], sys.argv[2]
+    table = sys.argv[1:2] == ["--table"]
+    src, outdir = sys.argv[1 + table], sys.argv[2 + table]
     orig = open(src, "rb").read()
     secs = sections(orig)
     desc, dlen = pv_desc(orig, secs)
@@ -50,6 +55,23 @@ def main():
             f.write(b)
         cases.append((path, expect))
 
+    if table:
+        gdesc, glen = pv_desc(orig, secs, GUEST_NOTE_TYPE)
+        count, = struct.unpack_from("<I", orig, gdesc + 28)
+        _, sh = secs["vmi_sites"]
+        cap = sh[5] // 16
+        sites = sh[4]
+        emit("table-empty.vmlinux", "is empty: fill it from .parainstructions with vmipatch --prepare",
+             lambda b: struct.pack_into("<I", b, gdesc + 28, 0))
+        emit("table-count.vmlinux", "the note counts %d sites but vmi_sites holds %d entries" % (cap + 1, cap),
+             lambda b: struct.pack_into("<I", b, gdesc + 28, cap + 1))
+        emit("table-short.vmlinux", "differs from .parainstructions (%d sites) at entry %d" % (count, count - 1),
+             lambda b: struct.pack_into("<I", b, gdesc + 28, count - 1))
+        emit("table-stale.vmlinux", "differs from .parainstructions (%d sites) at entry 0" % count,
+             lambda b: struct.pack_into("<H", b, sites + 8, 0x7fff))
+        for path, expect in cases:
+            print(path, expect, sep="\t")
+        return
     emit("note-version.vmlinux", "Linux pv-op note version 9",
          lambda b: struct.pack_into("<I", b, desc, 9))
     emit("note-count.vmlinux", "does not hold its",

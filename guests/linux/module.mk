@@ -19,8 +19,8 @@ LINUX_ROMS := $(SAMPLE_ROMS_x86_64) $(VERSION_ROMS_x86_64) $(CORRUPT_ROMS_x86_64
 
 .PHONY: linux linux-e2e linux-offline linux-bench demo-linux
 # build.sh decides what is stale (patch, overlay, config); kbuild the rest.
-linux: $(LIB_x86_64)
-	@VMIPATCH_LIB=$(LIB_x86_64) guests/linux/build.sh $(LINUX_O)
+linux: $(LIB_x86_64) $(vmipatch_BIN)
+	@VMIPATCH_LIB=$(LIB_x86_64) VMIPATCH=$(vmipatch_BIN) guests/linux/build.sh $(LINUX_O)
 
 # A static /init: no libc in the initrd. Not sanitized: it is the guest's.
 $(LINUX_INIT): guests/linux/init/init.c
@@ -33,8 +33,8 @@ $(LINUX_INITRD): $(LINUX_INIT) linux
 		'dir /sys 0755 0 0' 'file /init $(abspath $(LINUX_INIT)) 0755 0 0' > $@.list
 	$(LINUX_O)/obj/usr/gen_init_cpio $@.list > $@.tmp && mv $@.tmp $@
 
-linux-e2e: linux $(LINUX_INITRD) $(LINUX_ROMS) $(vmidump_BIN)
-	@VMIDUMP=$(vmidump_BIN) VMLINUX=$(LINUX_O)/obj/vmlinux guests/linux/run.sh $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR) $(LINUX_DIR)/logs
+linux-e2e: linux $(LINUX_INITRD) $(LINUX_ROMS) $(vmidump_BIN) $(vmipatch_BIN)
+	@VMIDUMP=$(vmidump_BIN) VMIPATCH=$(vmipatch_BIN) VMLINUX=$(LINUX_O)/obj/vmlinux guests/linux/run.sh $(LINUX_BZIMAGE) $(LINUX_INITRD) $(ROMS_DIR) $(LINUX_DIR)/logs
 
 # The offline tools on the built vmlinux, on it without its note, on a
 # stock Debian kernel (fetched once from the archive into build/linux), and

@@ -3,13 +3,17 @@
 #
 # offline-check.sh - the offline tools on real Linux 6.1 kernels: the
 # CONFIG_VMI vmlinux (its own pv-op note), the same image without .notes
-# (read with the built-in 6.1 map: it must give the same sites) and, when
-# Debian's archive is reachable, a stock Debian kernel (linux-image-*-cloud-
-# amd64, extracted with the source tree's extract-vmlinux). vmidump and
-# vmilint read the paravirt sites; vmipatch refuses, naming the sections it
-# needs, and writes nothing; corrupt notes and record tables get one line
-# naming the file and the defect. The boot-time plan equals vmidump's:
-# run.sh checks that per boot.
+# and the site table (read with the built-in 6.1 map: it must give the same
+# sites) and, when Debian's archive is reachable, a stock Debian kernel
+# (linux-image-*-cloud-amd64, extracted with the source tree's
+# extract-vmlinux). vmidump and vmilint read the paravirt sites. vmipatch
+# patches the CONFIG_VMI kernel (its link step filled the site table with
+# --prepare): --verify passes, the plan is vmidump's, --restore gives the
+# input back byte for byte, --prepare again changes nothing; it refuses the
+# others, naming the sections it needs, and writes nothing. Corrupt notes,
+# record tables and site tables get one line naming the file and the
+# defect. The boot-time plan equals vmidump's, and the offline-patched
+# image boots with its plan pre-applied: run.sh checks those per boot.
 #
 # usage: offline-check.sh VMLINUX LINUX_SRC TOOLS_DIR ROM WORKDIR
 #   TOOLS_DIR  holds vmidump/vmidump, vmilint/vmilint, vmipatch/vmipatch
@@ -27,8 +31,8 @@ bad() { n=$((n + 1)); printf '  %-54s FAIL  (%s)\n' "$1" "$2"; fail=1; }
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 # The tools on one kernel: vmidump's sites, vmilint's reading, vmipatch's refusal.
-tools_on() { # NAME IMAGE MAP
-	local name=$1 img=$2 map=$3 out rc err
+tools_on() { # NAME IMAGE MAP [patchable]
+	local name=$1 img=$2 map=$3 patchable=${4:-} out rc err
 	out=$("$vmidump" --json -D --rom "$rom" "$img" 2>"$work/err") ||
 		{ bad "$name: vmidump" "exit $?: $(cat "$work/err")"; return; }
 	local got sites unp
@@ -45,6 +49,7 @@ tools_on() { # NAME IMAGE MAP
 		{ bad "$name: vmilint" "exit $rc, $(cat "$work/err")"; return; }
 	ok "$name: vmilint" "$(jget 'd["summary"]["findings"]' <<<"$out") findings outside $sites sites"
 	rm -f "$work/patched"
+	[ -n "$patchable" ] && { patch_on "$name" "$img"; return; }
 	"$vmipatch" --rom "$rom" -o "$work/patched" "$img" 2>"$work/err"
 	rc=$?
 	err=$(cat "$work/err")
@@ -56,12 +61,49 @@ tools_on() { # NAME IMAGE MAP
 	fi
 }
 
-echo "linux-offline: $vmlinux"
-tools_on "CONFIG_VMI vmlinux" "$vmlinux" note
+# vmipatch on a CONFIG_VMI kernel: patch, verify, same plan as vmidump's
+# (forms and reasons; the offline CALLs go through slots), restore, prepare.
+patch_on() { # NAME IMAGE
+	local name=$1 img=$2 rc p
+	"$vmipatch" --rom "$rom" --verify -o "$work/patched" "$img" >"$work/out" 2>"$work/err"
+	rc=$?
+	[ $rc = 0 ] && grep -q '^verify: [0-9]* sites decoded, 0 not as intended' "$work/out" ||
+		{ bad "$name: vmipatch --verify" "exit $rc: $(cat "$work/err")"; return; }
+	cmp -s "$img" "$work/patched" && { bad "$name: vmipatch --verify" "output equals the input"; return; }
+	ok "$name: vmipatch --verify" "$(grep -m1 '^forms\|^summary' "$work/out")"
+	"$vmipatch" --rom "$rom" --dry-run --json "$img" | python3 "$here/dump-plan.py" >"$work/plan.vmipatch" &&
+		"$vmidump" --json --rom "$rom" "$img" | python3 "$here/dump-plan.py" >"$work/plan.vmidump" &&
+		"$vmidump" --json --rom "$rom" "$work/patched" | python3 "$here/dump-plan.py" >"$work/plan.patched"
+	if ! cmp -s "$work/plan.vmipatch" "$work/plan.vmidump" || ! [ -s "$work/plan.vmipatch" ]; then
+		bad "$name: offline plan = boot plan" "diff $work/plan.vmipatch $work/plan.vmidump"
+	elif ! cmp -s "$work/plan.vmipatch" "$work/plan.patched"; then
+		bad "$name: vmidump of the patched image" "diff $work/plan.vmipatch $work/plan.patched"
+	else
+		ok "$name: offline plan = boot plan" "$(wc -l <"$work/plan.vmipatch") sites; vmidump reads it back"
+	fi
+	p=$("$vmidump" --json "$work/patched" | jget 'd["guest"]["stamp"]["state"]' 2>/dev/null)
+	"$vmipatch" --restore -o "$work/restored" "$work/patched" >/dev/null 2>"$work/err" &&
+		cmp -s "$work/restored" "$img" && ok "$name: --restore" "byte for byte the input (stamp was $p)" ||
+		bad "$name: --restore" "$(cat "$work/err"; cmp "$work/restored" "$img" 2>&1 | head -1)"
+	"$vmipatch" --prepare -o "$work/prepared" "$img" >/dev/null 2>"$work/err" && cmp -s "$work/prepared" "$img" &&
+		ok "$name: --prepare again" "nothing changes" ||
+		bad "$name: --prepare again" "$(cat "$work/err"; cmp "$work/prepared" "$img" 2>&1 | head -1)"
+	rm -f "$work/prepared"
+	"$vmipatch" --prepare -o "$work/prepared" "$work/patched" 2>"$work/err"
+	rc=$?
+	[ $rc = 1 ] && [ ! -e "$work/prepared" ] && grep -q 'stamped patched.*--restore it first' "$work/err" &&
+		ok "$name: --prepare on a patched image" "exit 1, nothing written" ||
+		bad "$name: --prepare on a patched image" "exit $rc: $(cat "$work/err")"
+	rm -f "$work/restored" "$work/prepared" "$work/out" "$work"/plan.*
+}
 
-# Without its note the kernel reads as a stock one: the built-in map must
-# give exactly the sites (and plan) its own note gives.
-objcopy --remove-section .notes "$vmlinux" "$work/vmlinux.nonote" || exit 2
+echo "linux-offline: $vmlinux"
+tools_on "CONFIG_VMI vmlinux" "$vmlinux" note patchable
+
+# Without its note and site table the kernel reads as a stock one: the
+# built-in map must give exactly the sites (and plan) its own note gives.
+objcopy --remove-section .notes --remove-section vmi_sites --remove-section vmi_native \
+	--remove-section vmi_slots "$vmlinux" "$work/vmlinux.nonote" || exit 2
 tools_on "vmlinux without .notes" "$work/vmlinux.nonote" "built-in Linux 6.1 x86_64"
 for img in "$vmlinux" "$work/vmlinux.nonote"; do
 	"$vmidump" --json -D --rom "$rom" "$img" | python3 "$here/dump-plan.py" >"$img.plan.$$" 2>/dev/null
@@ -109,6 +151,18 @@ while IFS=$'\t' read -r f want; do
 		fi
 	done
 done < <(python3 "$here/corrupt.py" "$vmlinux" "$work/bad")
+# Corrupt site tables: vmipatch refuses, one line, nothing written.
+while IFS=$'\t' read -r f want; do
+	rm -f "$work/patched"
+	"$vmipatch" --rom "$rom" -o "$work/patched" "$f" >/dev/null 2>"$work/err"
+	rc=$?
+	if [ $rc = 1 ] && [ ! -e "$work/patched" ] && [ "$(wc -l <"$work/err")" = 1 ] &&
+		grep -qF "$f: " "$work/err" && grep -qF "$want" "$work/err"; then
+		ok "vmipatch $(basename "$f")"
+	else
+		bad "vmipatch $(basename "$f")" "exit $rc: $(head -c 200 "$work/err")"
+	fi
+done < <(python3 "$here/corrupt.py" --table "$vmlinux" "$work/bad")
 rm -rf "$work/bad" "$work/err" "$work/patched"
 
 [ $fail = 0 ] && echo "linux-offline: all $n checks passed" || echo "linux-offline: FAILED"

@@ -14,7 +14,9 @@
 #   CASE     run only these cases (default: all; names below)
 # Environment: LINUX_TIMEOUT (seconds per boot, default 90), QEMU_X86_64;
 #   VMIDUMP and VMLINUX (required for a matrix run): vmidump and the
-#   kernel's vmlinux, to check each boot's plan against vmidump's.
+#   kernel's vmlinux, to check each boot's plan against vmidump's;
+#   VMIPATCH (for the offline-* cases): vmipatch, which patches VMLINUX
+#   for the vmware-like ROM; QEMU boots that vmlinux itself (PVH entry).
 #
 # A boot passes only if QEMU exits with status 33 (/init wrote 0x10 to
 # isa-debug-exit after its workload), the log holds "VMI-INIT: DONE", the
@@ -22,7 +24,8 @@
 # and the ROM's per-call counters are non-zero exactly for the calls the plan
 # patched as CALL (minus the calls /init cannot reach before it reads them),
 # and the plan /proc/vmi lists is, site for site, the one vmidump makes of
-# vmlinux with the same ROM and policy.
+# vmlinux with the same ROM and policy (for a plan pre-applied offline: the
+# one vmipatch wrote).
 # Exit status: 0 every case passed, 1 a case failed, 2 usage/setup error.
 set -u
 
@@ -37,12 +40,12 @@ UNREACHED_CALLS="Halt"
 
 # SeaBIOS lists one CPU per socket in its MP table: two sockets give
 # Linux (no ACPI in this config) its second CPU.
-linux_qemu() { # ROM APPEND SERIAL
-	local rom=$1 append=$2 serial=$3 romarg=()
+linux_qemu() { # ROM APPEND SERIAL [KERNEL]
+	local rom=$1 append=$2 serial=$3 kernel=${4:-$bzimage} romarg=()
 	[ -n "$rom" ] && romarg=(-option-rom "$rom")
 	timeout "$LINUX_TIMEOUT" "$QEMU_X86_64" -machine pc -accel tcg -smp 2,sockets=2 -m 256 \
 		-display none -serial "$serial" -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-kernel "$bzimage" -initrd "$initrd" -append "console=ttyS0 panic=-1 $append" \
+		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 panic=-1 $append" \
 		"${romarg[@]}" </dev/null
 }
 
@@ -74,7 +77,9 @@ mkdir -p "$logdir" || exit 2
 
 # case name # ROM (file in ROMDIR or empty) # kernel command line # what the
 # one "vmi:" line must match (extended regex) # counters: rom (must follow
-# the plan) or none (the ROM never ran)
+# the plan) or none (the ROM never ran) # kernel: empty for bzImage,
+# "offline" for vmlinux patched offline by vmipatch for vmware-like
+OFFLINE_ROM=vmware-like-x86_64.rom
 CASES=(
 	"no-rom###vmi: no VMI ROM in 0xc0000-0xdffff .*: running native#none"
 	"native#native-x86_64.rom##vmi: ROM native 1\.[0-9]+ at 0x[0-9a-f]+ features 0x[0-9a-f]+: [0-9]+ sites: call [0-9]+ #rom"
@@ -90,6 +95,10 @@ CASES=(
 	"vmi-off#vmware-like-x86_64.rom#vmi=off#vmi: disabled by vmi=off: running native#none"
 	"policy-ident-mmu#vmware-like-x86_64.rom#vmi=ident:mmu#vmi: ROM vmware-like 1\.3 .* policy [0-9a-f]{8}: [0-9]+ sites: #rom"
 	"bad-policy#vmware-like-x86_64.rom#vmi=max-minor:1,ident:nosuch#vmi: vmi=max-minor:1,ident:nosuch: bad policy item \"ident:nosuch\" at offset 12: running native#none"
+	"offline#$OFFLINE_ROM##vmi: ROM vmware-like 1\.3 at 0x[0-9a-f]+ features 0x1f: [0-9]+ sites pre-applied offline: call [1-9][0-9]* #rom#offline"
+	"offline-other-rom#xen-like-x86_64.rom##vmi: offline plan \(ROM crc [0-9a-f]{8}\) does not match this boot: [0-9]+ sites restored; ROM xen-like 1\.[0-9]+ at 0x[0-9a-f]+ features 0x[0-9a-f]+: [0-9]+ sites: call [1-9][0-9]* #rom#offline"
+	"offline-policy#$OFFLINE_ROM#vmi=ident:mmu#vmi: offline plan \(ROM crc [0-9a-f]{8}\) does not match this boot: [0-9]+ sites restored; ROM vmware-like 1\.3 .* policy [0-9a-f]{8}: [0-9]+ sites: #rom#offline"
+	"offline-no-rom###vmi: offline plan \(ROM crc [0-9a-f]{8}\) does not match this boot: [0-9]+ sites restored; no VMI ROM in 0xc0000-0xdffff .*: running native#none#offline"
 )
 
 fail=0 ran=0
@@ -158,16 +167,34 @@ same_plan() { # CASE ROM LOG APPEND
 		args+=(--rom "$rom")
 		case $append in vmi=*) args+=(--policy "${append#vmi=}") ;; esac
 	fi
-	"$VMIDUMP" "${args[@]}" "$VMLINUX" | python3 "$here/dump-plan.py" "${none[@]}" >"$log.vmidump" ||
-		{ result "$name" FAIL "vmidump ${args[*]} $VMLINUX failed"; return 1; }
+	if grep -q '^vmi-proc: offline: .*: pre-applied ' "$log"; then
+		# The plan vmipatch wrote: its dry run on the unpatched vmlinux.
+		"$VMIPATCH" --rom "$rom" --dry-run --json "$VMLINUX" | python3 "$here/dump-plan.py" >"$log.vmidump" ||
+			{ result "$name" FAIL "vmipatch --dry-run --rom $rom $VMLINUX failed"; return 1; }
+	else
+		"$VMIDUMP" "${args[@]}" "$VMLINUX" | python3 "$here/dump-plan.py" "${none[@]}" >"$log.vmidump" ||
+			{ result "$name" FAIL "vmidump ${args[*]} $VMLINUX failed"; return 1; }
+	fi
 	diffs=$(diff <(sed -n 's/^vmi-proc: site /site /p' "$log") "$log.vmidump" | grep -c '^[<>]')
 	[ "$diffs" = 0 ] ||
 		{ result "$name" FAIL "$diffs plan lines differ from vmidump's (diff $log $log.vmidump)"; return 1; }
 }
 
+# The offline-* cases boot VMLINUX as vmipatch patched it for OFFLINE_ROM.
+offline_vmlinux=$logdir/vmlinux.offline
+offline_made=
+make_offline() {
+	[ -n "$offline_made" ] && return "$offline_made"
+	offline_made=1
+	[ -n "${VMIPATCH:-}" ] || { echo "run.sh: the offline cases need VMIPATCH (vmipatch)" >&2; return 1; }
+	"$VMIPATCH" --rom "$romdir/$OFFLINE_ROM" --no-sync -o "$offline_vmlinux" "$VMLINUX" >/dev/null ||
+		{ echo "run.sh: vmipatch could not patch $VMLINUX" >&2; return 1; }
+	offline_made=0
+}
+
 echo "linux-e2e: $bzimage, $LINUX_TIMEOUT s per boot"
 for c in "${CASES[@]}"; do
-	IFS='#' read -r name rom append want counters <<<"$c"
+	IFS='#' read -r name rom append want counters kernel <<<"$c"
 	if [ $# -gt 0 ]; then
 		sel=0
 		for s in "$@"; do [ "$s" = "$name" ] && sel=1; done
@@ -180,7 +207,12 @@ for c in "${CASES[@]}"; do
 		[ -f "$romfile" ] || { result "$name" FAIL "$romfile: no such ROM"; continue; }
 	fi
 	log=$logdir/$name.log
-	linux_qemu "$romfile" "$append" "file:$log.raw"
+	kfile=$bzimage
+	if [ "$kernel" = offline ]; then
+		make_offline || { result "$name" FAIL "no offline-patched vmlinux"; continue; }
+		kfile=$offline_vmlinux
+	fi
+	linux_qemu "$romfile" "$append" "file:$log.raw" "$kfile"
 	rc=$?
 	tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
 	judge "$name" "$romfile" "$log" $rc "$want" "$counters"

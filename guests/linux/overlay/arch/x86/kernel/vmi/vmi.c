@@ -13,6 +13,16 @@
  * keep Linux's patching. Every outcome boots: without a usable ROM the
  * kernel says why in one line and keeps its native pv-ops.
  *
+ * The same kernel can be patched offline: its link step (vmipatch
+ * --prepare) fills a site table it reserves (vmi_sites, vmi_native, the
+ * guest note's site count), and `vmipatch --rom R vmlinux` patches those
+ * sites through call slots (section vmi_slots) and stamps the note. At boot, before
+ * Linux's passes, vmi_linux_pass_begin() checks the stamp against the ROM
+ * found and the policy: a match fills the slots and makes Linux's passes
+ * skip every site the offline plan changed (vmi_site_preapplied); anything
+ * else writes every site's native copy back first, and the boot goes on as
+ * for an unpatched kernel.
+ *
  * /proc/vmi shows the ROM, the plan (every site's form and reason) and the
  * per-call counters the ROM keeps in its data area.
  */
@@ -31,6 +41,7 @@
 #include <asm/paravirt_types.h>
 #include <asm/pgtable.h>
 #include <asm/sections.h>
+#include <asm/text-patching.h>
 #include <asm/tsc.h>
 #include <asm/unaligned.h>
 #include <asm/vmi.h>
@@ -53,6 +64,41 @@
 #define VMI_PV(op, call)                                                          \
 	asm volatile(VMI_PV_SECTION ".short %c0, %c1\n.popsection"                 \
 		     : : "i"(PARAVIRT_PATCH(op)), "i"(VMI_CALL_##call))
+
+/*
+ * The map, once: X(op, call) for the op whose pv_ops entry also backs the
+ * call's slot before the ROM is known (below), Y(op, call) for further ops
+ * of the same call (set_pmd's native store is set_pte's).
+ */
+#define VMI_PV_MAP(X, Y)                                                        \
+	X(cpu.io_delay, IODelay) X(cpu.read_cr0, GetCR0) X(cpu.write_cr0, SetCR0) \
+	X(cpu.write_cr4, SetCR4) X(cpu.wbinvd, WBINVD)                            \
+	X(irq.save_fl.func, GetInterruptMask) X(irq.irq_disable.func, DisableInterrupts) \
+	X(irq.irq_enable.func, EnableInterrupts) X(irq.safe_halt, SafeHalt)      \
+	X(irq.halt, Halt) X(mmu.read_cr2.func, GetCR2) X(mmu.write_cr2, SetCR2)   \
+	X(mmu.read_cr3, GetCR3) X(mmu.write_cr3, SetCR3)                          \
+	X(mmu.flush_tlb_user, FlushTLB) X(mmu.flush_tlb_one_user, InvalPage)      \
+	X(mmu.set_pte, SetPxELong) Y(mmu.set_pmd, SetPxELong)
+
+/*
+ * A kernel patched offline runs its CALL sites (`call *slot(%rip)`) from
+ * its first instruction, long before it has found the ROM and checked the
+ * stamp. Until then each slot holds a thunk that jumps through the pv_ops
+ * entry the site replaced, so those calls are the unpatched kernel's; a
+ * matching stamp then points the slots at the ROM, any other outcome
+ * restores the sites' native bytes.
+ */
+#define VMI_EARLY_THUNK(op, call)                                               \
+	asm volatile(".pushsection .text.unlikely,\"ax\"\n.balign 8\n"          \
+		     ".type vmi_early_" #call ", @function\nvmi_early_" #call ":\n"   \
+		     "jmp *pv_ops+%c0(%%rip)\n"                                       \
+		     ".size vmi_early_" #call ", . - vmi_early_" #call "\n.popsection" \
+		     : : "i"(sizeof(void *) * PARAVIRT_PATCH(op)));
+#define VMI_EARLY_DECL(op, call) extern const u8 vmi_early_##call[];
+#define VMI_EARLY_SLOT(op, call) [VMI_CALL_##call] = (unsigned long)vmi_early_##call,
+#define VMI_PV_ENTRY(op, call) VMI_PV(op, call);
+#define VMI_PV_NONE(op, call)
+VMI_PV_MAP(VMI_EARLY_DECL, VMI_PV_NONE)
 
 /* The VMI_REG_* bits of Linux's CLBR bit @i (x86_64). */
 #define VMI_CLBR_REG(i)                                                  \
@@ -100,26 +146,44 @@ static void __used vmi_pv_note(void)
 		       "i"(VMI_CLBR_REG(9)), "i"(VMI_CLBR_REG(10)), "i"(VMI_CLBR_REG(11)),
 		       "i"(VMI_CLBR_REG(12)), "i"(VMI_CLBR_REG(13)), "i"(VMI_CLBR_REG(14)),
 		       "i"(VMI_CLBR_REG(15)));
-	VMI_PV(cpu.io_delay, IODelay);
-	VMI_PV(cpu.read_cr0, GetCR0);
-	VMI_PV(cpu.write_cr0, SetCR0);
-	VMI_PV(cpu.write_cr4, SetCR4);
-	VMI_PV(cpu.wbinvd, WBINVD);
-	VMI_PV(irq.save_fl.func, GetInterruptMask);
-	VMI_PV(irq.irq_disable.func, DisableInterrupts);
-	VMI_PV(irq.irq_enable.func, EnableInterrupts);
-	VMI_PV(irq.safe_halt, SafeHalt);
-	VMI_PV(irq.halt, Halt);
-	VMI_PV(mmu.read_cr2.func, GetCR2);
-	VMI_PV(mmu.write_cr2, SetCR2);
-	VMI_PV(mmu.read_cr3, GetCR3);
-	VMI_PV(mmu.write_cr3, SetCR3);
-	VMI_PV(mmu.flush_tlb_user, FlushTLB);
-	VMI_PV(mmu.flush_tlb_one_user, InvalPage);
-	VMI_PV(mmu.set_pte, SetPxELong);
-	VMI_PV(mmu.set_pmd, SetPxELong);
+	VMI_PV_MAP(VMI_PV_ENTRY, VMI_PV_ENTRY)
+	VMI_PV_MAP(VMI_EARLY_THUNK, VMI_PV_NONE)
 	asm volatile(VMI_PV_SECTION "vmi_pv_desc_end:\n.Lvmi_pv_end:\n.balign 4\n.popsection");
 }
+
+/*
+ * The guest note (format 1.1: with a site count), in .notes with the map.
+ * The offline tools read it from vmlinux; vmipatch writes its stamp and
+ * --prepare its site count. Emitted as bytes the compiler cannot see, so
+ * the stamp is read as the file holds it.
+ */
+extern const u8 vmi_guest_desc[VMI_NOTE_DESC_V11_SIZE];
+
+static void __used vmi_guest_note(void)
+{
+	asm volatile(".pushsection .note.vmi,\"a\",@note\n"
+		     ".balign 4\n.long 4, %c0, %c1\n.asciz \"VMI\"\n"
+		     "vmi_guest_desc:\n.short %c2, %c3\n.byte %c4, %c5, %c6, 0\n"
+		     ".fill %c7, 1, 0\n.popsection"
+		     : : "i"(VMI_NOTE_DESC_V11_SIZE), "i"(VMI_NOTE_TYPE_GUEST),
+		       "i"((VMI_FORMAT_MAJOR << 8) | VMI_FORMAT_MINOR_SITE_COUNT),
+		       "i"(sizeof(struct vmi_site_entry)), "i"(VMI_ARCH_X86_64),
+		       "i"(VMI_INTERFACE_MAJOR), "i"(VMI_INTERFACE_MINOR),
+		       "i"(VMI_NOTE_DESC_V11_SIZE - 8));
+}
+
+/*
+ * The room --prepare fills after the link (the sites are known only then)
+ * and the slots the offline CALL forms jump through. Not static: nothing
+ * in this file writes the table, and the compiler must not assume it is
+ * zero. The slots stay after boot: patched sites call through them.
+ */
+#define VMI_OFFLINE_NATIVE_PER_SITE 16
+struct vmi_site_entry vmi_offline_sites[CONFIG_VMI_OFFLINE_SITES] __section("vmi_sites") __aligned(16);
+u8 vmi_offline_native[CONFIG_VMI_OFFLINE_SITES * VMI_OFFLINE_NATIVE_PER_SITE] __section("vmi_native");
+u64 vmi_slot_table[VMI_CALL_ID_LIMIT] __section("vmi_slots") __aligned(8) = {
+	VMI_PV_MAP(VMI_EARLY_SLOT, VMI_PV_NONE)
+};
 
 static char vmi_cmdline[256] __initdata;
 static bool vmi_cmdline_set __initdata;
@@ -137,7 +201,7 @@ early_param("vmi", vmi_setup);
 /* The ROM as the BIOS left it, found in setup_arch(). */
 static u8 vmi_rom_found[VMI_ROM_MAX_SIZE] __initdata __aligned(16);
 static u64 vmi_rom_phys;
-static char vmi_status_line[160];
+static char vmi_status_line[256];
 
 /* Everything /proc/vmi reports; it stays after boot. */
 static struct vmi_state {
@@ -151,6 +215,12 @@ static struct vmi_state {
 	vmi_annotations ann;
 	vmi_plan plan;
 	vmi_summary summary;
+	bool parsed;              /* guest note and command line read */
+	bool cmdline_ok;          /* ... and the policy, if any, parsed */
+	bool attached;            /* vmi_attach_rom() ran; attach_result is its result */
+	const vmi_rom *attach_result;
+	bool preapplied;          /* offline stamp matched: the plan is the file's */
+	u32 restored;             /* offline-patched sites written back to native */
 	u32 records, unmapped, outside;  /* .parainstructions: all, no VMI call, not in .text */
 	/*
 	 * TSC cycles, two comparisons on the same records. First use, text
@@ -233,7 +303,7 @@ typedef int (*vmi_init_fn)(void *data, u32 size, u32 guest_version);
 /* Copy the ROM into executable RAM, validate the copy (the view points
  * into it) and negotiate; VMI init runs only when negotiation leaves the
  * ROM usable. */
-static const vmi_rom *__init vmi_attach_rom(void)
+static const vmi_rom *__init vmi_attach_rom_once(void)
 {
 	VMI_OPTS(vmi_rom_opts, opts, .arch = VMI_ARCH_X86_64);
 	u32 len = vmi_rom_found[2] * VMI_ROM_BLOCK;
@@ -274,6 +344,14 @@ static const vmi_rom *__init vmi_attach_rom(void)
 	return &vmi.desc;
 }
 
+static const vmi_rom *__init vmi_attach_rom(void)
+{
+	if (!vmi.attached)
+		vmi.attach_result = vmi_attach_rom_once();
+	vmi.attached = true;
+	return vmi.attach_result;
+}
+
 static u16 __init vmi_clobbers(u16 clbr)
 {
 	u16 regs = 0;
@@ -290,17 +368,22 @@ static u16 __init vmi_clobbers(u16 clbr)
  * table and the native copies sit near the text: entries hold 32-bit
  * offsets.
  */
-static int __init vmi_build_sites(struct vmi_site_entry **tabp, u8 **nativep, size_t *native_len)
+static void __init vmi_call_map(u16 call_of[256])
 {
-	u16 call_of[256] = { 0 };
-	const struct vmi_pv_record *p, *end = (const void *)__parainstructions_end;
-	struct vmi_site_entry *tab;
-	size_t nat_off = 0, n = 0;
-	u8 *nat;
-
 	for (const vmi_linux_pv_entry *m = vmi_pv_desc_map; m < vmi_pv_desc_end; m++)
 		call_of[m->type & 0xff] = m->call_id;
+}
+
+/* The records /proc/vmi counts: all, without a VMI call, outside .text;
+ * returns the sites and their bytes. */
+static size_t __init vmi_count_records(const u16 *call_of, size_t *nat_len)
+{
+	const struct vmi_pv_record *p, *end = (const void *)__parainstructions_end;
+	size_t n = 0;
+
 	BUILD_BUG_ON(sizeof(*p) != sizeof(struct paravirt_patch_site));
+	vmi.records = vmi.unmapped = vmi.outside = 0;
+	*nat_len = 0;
 	for (p = (const void *)__parainstructions; p < end; p++) {
 		vmi.records++;
 		if (!call_of[p->type])
@@ -309,9 +392,22 @@ static int __init vmi_build_sites(struct vmi_site_entry **tabp, u8 **nativep, si
 			vmi.outside++;
 		else {
 			n++;
-			nat_off += p->len;
+			*nat_len += p->len;
 		}
 	}
+	return n;
+}
+
+static int __init vmi_build_sites(struct vmi_site_entry **tabp, u8 **nativep, size_t *native_len)
+{
+	u16 call_of[256] = { 0 };
+	const struct vmi_pv_record *p, *end = (const void *)__parainstructions_end;
+	struct vmi_site_entry *tab;
+	size_t nat_off, n;
+	u8 *nat;
+
+	vmi_call_map(call_of);
+	n = vmi_count_records(call_of, &nat_off);
 	tab = vmi_alloc_near(n * sizeof(*tab) + 1, PAGE_KERNEL);
 	nat = vmi_alloc_near(nat_off + 1, PAGE_KERNEL);
 	if (!tab || !nat) {
@@ -363,8 +459,11 @@ static u64 __init vmi_time_linux_pass(void)
 	return rdtsc_ordered() - t0;
 }
 
+static void __init vmi_offline_boot(void);
+
 void __init vmi_linux_pass_begin(void)
 {
+	vmi_offline_boot();
 	vmi.linux_boot_cycles = rdtsc_ordered();
 }
 
@@ -386,29 +485,25 @@ static void __init vmi_report(void)
 			 vmi.desc.vendor, vmi.desc.major, vmi.desc.minor, vmi_rom_phys,
 			 vmi.offer.features, policy, s->sites, s->forms[VMI_FORM_CALL],
 			 s->forms[VMI_FORM_INLINE], s->forms[VMI_FORM_NOP], s->forms[VMI_FORM_IDENT]);
+	if (vmi.restored) {
+		char line[sizeof(vmi_status_line)];
+
+		strscpy(line, vmi_status_line, sizeof(line));
+		vmi_say("offline plan (ROM crc %08x) does not match this boot: %u sites restored; %s",
+			vmi.guest.stamp_rom_crc, vmi.restored, line);
+	}
 	pr_info("%s\n", vmi_status_line);
 }
 
-void __init vmi_patch_kernel(void)
+/* The guest note and the command line's policy, read once; false (with the
+ * status line saying why) when the kernel must run native. */
+static bool __init vmi_read_setup(void)
 {
-	VMI_OPTS(vmi_patch_opts, popts);
-	struct vmi_note_desc note = {
-		.format_version = VMI_FORMAT_VERSION,
-		.entry_size = sizeof(struct vmi_site_entry),
-		.arch = VMI_ARCH_X86_64,
-		.req_major = VMI_INTERFACE_MAJOR,
-		.req_minor = VMI_INTERFACE_MINOR,
-	};
-	struct vmi_site_entry *tab;
-	vmi_region regions[2];
-	const vmi_rom *rom;
-	size_t native_len, ws_len;
-	u8 *native;
-	void *ws;
-	u64 t0;
 	vmi_status st;
-	int n;
 
+	if (vmi.parsed)
+		return vmi.cmdline_ok;
+	vmi.parsed = true;
 	vmi.policy.size = sizeof(vmi.policy);
 	if (vmi_cmdline_set && strcmp(vmi_cmdline, "off")) {
 		size_t err_at = 0;
@@ -419,14 +514,143 @@ void __init vmi_patch_kernel(void)
 
 			vmi_say("vmi=%s: bad policy item \"%.*s\" at offset %zu: running native",
 				vmi_cmdline, (int)strcspn(item, ","), item, err_at);
-			goto out;
+			return false;
 		}
 		vmi.have_policy = true;
 	}
-	if (vmi_note_parse(&note, sizeof(note), &vmi.guest) != VMI_OK) {
+	if (vmi_note_parse(vmi_guest_desc, sizeof(vmi_guest_desc), &vmi.guest) != VMI_OK) {
 		vmi_say("bad guest note: running native");
-		goto out;
+		return false;
 	}
+	vmi.cmdline_ok = true;
+	return true;
+}
+
+/*
+ * A vmlinux patched offline. Its stamp names the ROM, minor, features and
+ * policy it was patched for: when this boot negotiates exactly that, the
+ * plan is the one in the file (planned again here over the same table,
+ * through the slots, to report it and to know which sites Linux's passes
+ * must skip) and only the slots are filled. Otherwise every site gets its
+ * native copy back before Linux's passes run, and the boot continues as for
+ * an unpatched kernel.
+ */
+static void __init vmi_offline_boot(void)
+{
+	VMI_OPTS(vmi_patch_opts, popts);
+	const vmi_rom *rom;
+	vmi_region regions[2];
+	vmi_annotations ann;
+	size_t ws_len;
+	u32 count, i;
+	void *ws;
+	bool ok;
+
+	if (vmi_note_parse(vmi_guest_desc, sizeof(vmi_guest_desc), &vmi.guest) != VMI_OK ||
+	    vmi.guest.stamp_state != VMI_STAMP_PATCHED)
+		return;
+	if (vmi_note_site_count(vmi_guest_desc, sizeof(vmi_guest_desc), CONFIG_VMI_OFFLINE_SITES,
+				&count) != VMI_OK ||
+	    vmi_annotations_init(&ann, &vmi.guest, vmi_offline_sites, (unsigned long)vmi_offline_sites,
+				 count * sizeof(struct vmi_site_entry)) != VMI_OK) {
+		/* A stamped kernel whose table cannot be read cannot be restored
+		 * either: say so loudly; its sites call through zero slots. */
+		panic("vmi: offline-patched kernel with an unreadable site table");
+	}
+	ok = vmi_read_setup();
+	rom = ok && vmi_rom_phys ? vmi_attach_rom() : NULL;
+	ok = ok && vmi.rom_used &&
+	     vmi_negotiate(&vmi.guest, rom, vmi.have_policy ? &vmi.policy : NULL, &vmi.offer) == VMI_OK &&
+	     vmi_stamp_matches(&vmi.guest, &vmi.offer, vmi.have_policy ? &vmi.policy : NULL) &&
+	     vmi_plan_workspace_size(&ann, &ws_len) == VMI_OK;
+	ws = ok ? vmalloc(ws_len + 8) : NULL;
+	if (ws) {
+		regions[0] = (vmi_region){ .host = (u8 *)_stext, .addr = (unsigned long)_stext,
+					   .len = _etext - _stext, .flags = VMI_REGION_F_EXEC };
+		regions[1] = (vmi_region){ .host = vmi_offline_native, .addr = (unsigned long)vmi_offline_native,
+					   .len = sizeof(vmi_offline_native) };
+		popts.flags = VMI_PATCH_F_INDIRECT;
+		popts.regions = regions;
+		popts.nregions = 2;
+		popts.slots_addr = (unsigned long)vmi_slot_table;
+		if (vmi_plan_build(&vmi.plan, &ann, &vmi.offer, &popts, ws, ws_len + 8) == VMI_OK &&
+		    vmi_slots_fill(&vmi.offer, (unsigned long)vmi.rom, (u8 *)vmi_slot_table,
+				   sizeof(vmi_slot_table)) == VMI_OK) {
+			u16 call_of[256] = { 0 };
+			size_t nat_len;
+
+			vmi_call_map(call_of);
+			vmi_count_records(call_of, &nat_len);
+			vmi.ann = ann;
+			vmi_plan_summarize(&vmi.plan, &vmi.summary);
+			vmi.preapplied = true;
+			return;
+		}
+		vfree(ws);
+		vmi.plan.count = 0;
+	}
+	for (i = 0; i < count; i++) {
+		vmi_site site;
+
+		if (vmi_annotations_get(&ann, i, &site) == VMI_OK) {
+			text_poke_early((void *)(unsigned long)site.addr,
+					(const void *)(unsigned long)site.native_addr, site.native_len);
+			vmi.restored++;
+		}
+	}
+}
+
+bool vmi_site_preapplied(const u8 *instr, unsigned int len)
+{
+	unsigned long a = (unsigned long)instr;
+	u32 lo = 0, hi = vmi.plan.count;
+
+	if (!vmi.preapplied)
+		return false;
+	while (lo < hi) { /* the first decision that ends after @instr */
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (vmi.plan.decisions[mid].addr + vmi.plan.decisions[mid].len <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < vmi.plan.count && vmi.plan.decisions[lo].addr < a + len; lo++)
+		if (vmi.plan.decisions[lo].form != VMI_FORM_IDENT)
+			return true;
+	return false;
+}
+
+static void __init vmi_report_preapplied(void)
+{
+	const vmi_summary *s = &vmi.summary;
+
+	vmi_say("ROM %s %u.%u at 0x%llx features 0x%x: %u sites pre-applied offline: call %u inline %u nop %u ident %u",
+		vmi.desc.vendor, vmi.desc.major, vmi.desc.minor, vmi_rom_phys, vmi.offer.features,
+		s->sites, s->forms[VMI_FORM_CALL], s->forms[VMI_FORM_INLINE], s->forms[VMI_FORM_NOP],
+		s->forms[VMI_FORM_IDENT]);
+	pr_info("%s\n", vmi_status_line);
+}
+
+void __init vmi_patch_kernel(void)
+{
+	VMI_OPTS(vmi_patch_opts, popts);
+	struct vmi_site_entry *tab;
+	vmi_region regions[2];
+	const vmi_rom *rom;
+	size_t native_len, ws_len;
+	u8 *native;
+	void *ws;
+	u64 t0;
+	vmi_status st;
+	int n;
+
+	if (vmi.preapplied) {
+		vmi_report_preapplied();
+		return;
+	}
+	if (!vmi_read_setup())
+		goto out;
 	vmi.linux_replay_cycles = min(vmi_time_linux_pass(), vmi_time_linux_pass());
 	n = vmi_build_sites(&tab, &native, &native_len);
 	if (n < 0) {
@@ -494,6 +718,14 @@ static int vmi_proc_show(struct seq_file *m, void *v)
 	seq_printf(m, "offer: reason %s minor %u features 0x%x policy %08x\n",
 		   vmi_reason_name(vmi.offer.global_reason), vmi.offer.minor, vmi.offer.features,
 		   vmi.have_policy ? vmi_policy_hash(&vmi.policy) : 0);
+	if (vmi.guest.stamp_state == VMI_STAMP_PATCHED)
+		seq_printf(m, "offline: stamp rom-crc %08x major %u minor %u features 0x%x policy %08x: %s %u\n",
+			   vmi.guest.stamp_rom_crc, vmi.guest.stamp_major, vmi.guest.stamp_minor,
+			   vmi.guest.stamp_features, vmi.guest.stamp_policy,
+			   vmi.preapplied ? "pre-applied" : "restored",
+			   vmi.preapplied ? vmi.plan.count : vmi.restored);
+	else
+		seq_puts(m, "offline: none\n");
 	seq_printf(m, "records: %u mapped %u unmapped %u outside-text %u\n", vmi.records,
 		   vmi.records - vmi.unmapped - vmi.outside, vmi.unmapped, vmi.outside);
 	seq_printf(m, "forms: call %u inline %u nop %u ident %u\n", s->forms[VMI_FORM_CALL],
