@@ -166,6 +166,8 @@ def elf_cases(name, data):
         b = bytearray(data); b[do + 4] = 1 if e.is64 else 2; add("note-arch-mismatch", b)
         b = bytearray(data); b[do + 4] = 9; add("note-arch-unknown", b)
         b = Elf(data); b.set_sh(b.section(".note.vmi"), "size", 8); add("note-truncated", b.d)
+        # Format 1.1 promises a site count the 28-byte descriptor lacks.
+        b = bytearray(data); struct.pack_into("<H", b, do, 0x101); add("note-1.1-without-count", b)
     return out
 
 

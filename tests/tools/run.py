@@ -574,9 +574,18 @@ def test_bad_inputs(c):
                   "corrupt ROM %s (%s): exit %d %r" % (os.path.basename(r), argv[0], rc, se))
     # usage errors
     for argv in (["vmipatch"], ["vmipatch", "--bogus", g64], ["vmipatch", "--restore", "--rom", rom, "-n", g64],
-                 ["vmipatch", "--rom", rom, g64], ["vmidump"], ["vmilint", g64, g32], ["vmilint", "--arch", "arm", g64]):
+                 ["vmipatch", "--rom", rom, g64], ["vmidump"], ["vmilint", g64, g32], ["vmilint", "--arch", "arm", g64],
+                 ["vmipatch", "--prepare", "--rom", rom, "-n", g64], ["vmipatch", "--prepare", "--json", "-n", g64],
+                 ["vmipatch", "--prepare", "--restore", "-n", g64], ["vmipatch", "--prepare", g64]):
         rc, _, se = run([c.bin[argv[0]]] + argv[1:])
         check(rc == 2 and len(se.splitlines()) == 1, "usage %r: exit %d %r" % (argv, rc, se))
+    # --prepare is for a CONFIG_VMI Linux kernel: an annotated guest is refused, nothing written
+    for g in (g64, g32):
+        before = sha(g)
+        rc, _, se = run([c.bin["vmipatch"], "--prepare", "-o", out, g])
+        check(rc == 1 and len(se.splitlines()) == 1 and g in se and "section .parainstructions is missing" in se
+              and sha(g) == before and os.listdir(outdir) == [],
+              "--prepare on %s: exit %d %r" % (os.path.basename(g), rc, se))
     for t in ("vmipatch", "vmidump", "vmilint"):
         rc, so, _ = run([c.bin[t], "--help"])
         check(rc == 0 and "usage:" in so and "Exit:" in so, t + " --help")
