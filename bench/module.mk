@@ -28,7 +28,13 @@ $(BENCH_DIR)/synth_rom: bench/synth_rom.c $(BENCH_SYNTH) bench/synth.h $(LIB_HOS
 $(BENCH_DIR)/synth-%.rom: $(BENCH_DIR)/synth_rom
 	$< $* $@
 
-ALL_TARGETS += $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64) $(BENCH_DIR)/synth_rom
+# Live re-patching (vmi/poke.h): int3 protocol vs plain memcpy.
+BENCH_POKE := $(BENCH_DIR)/poke_latency
+$(BENCH_POKE): bench/poke_latency.c $(LIB_HOST) include/vmi/poke.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ bench/poke_latency.c $(LIB_HOST) $(HOST_LDFLAGS)
+
+ALL_TARGETS += $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64) $(BENCH_DIR)/synth_rom $(BENCH_POKE)
 
 # Kernel-sized. Debian 12's linux-image-6.1.0-56-amd64 (6.1.192) has a
 # .parainstructions section of 61,568 bytes = 3,848 paravirt patch sites
@@ -44,8 +50,8 @@ BENCH_DISTRO_SITES ?= 3848
 BENCH_RUN = $(1) > $(BENCH_DIR)/last.tmp; rc=$$?; cat $(BENCH_DIR)/last.tmp; \
 	cat $(BENCH_DIR)/last.tmp >> $(2); exit $$rc
 
-BENCH_TARGETS += bench-patch bench-offline bench-report
-.PHONY: bench-patch bench-offline bench-report
+BENCH_TARGETS += bench-patch bench-offline bench-poke bench-report
+.PHONY: bench-patch bench-offline bench-poke bench-report
 
 bench-patch: $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64)
 	@mkdir -p $(BENCH_DIR)
@@ -69,6 +75,13 @@ bench-patch: $(BENCH_PATCH_HOST) $(BENCH_PATCH_FS64)
 bench-offline: $(BENCH_DIR)/synth-x86_64.rom
 	@rm -f $(BENCH_DIR)/offline.out
 	@$(call BENCH_RUN,python3 bench/offline.py --o $(O) --rom $(BENCH_DIR)/synth-x86_64.rom,$(BENCH_DIR)/offline.out)
+
+bench-poke: $(BENCH_POKE)
+	@mkdir -p $(BENCH_DIR)
+	@rm -f $(BENCH_DIR)/poke.out
+	@echo "== live re-patching: int3 protocol (3 syncs) vs plain memcpy, 1k and 100k sites"
+	@$(call BENCH_RUN,$(BENCH_POKE) --sites 1000 --reps 51,$(BENCH_DIR)/poke.out)
+	@$(call BENCH_RUN,$(BENCH_POKE) --sites 100000 --reps 11,$(BENCH_DIR)/poke.out)
 
 bench-report:
 	@CC="$(CC)" sh bench/report.sh $(BENCH_DIR) > $(BENCH_DIR)/RESULTS.md
