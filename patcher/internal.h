@@ -84,11 +84,11 @@ static inline void vmi_nop_pad(uint8_t *buf, size_t len)
 }
 
 /*
- * The one primitive that writes patched text. Today one plain copy of at
- * most VMI_SITE_MAX_LEN bytes, correct for a single CPU at boot (or an
- * offline image). A live re-patch on SMP must replace it with the
- * int3-first protocol (write int3 at the first byte, sync cores, write the
- * tail, sync, write the first byte, sync) -- a change in this one function.
+ * The one primitive vmi_plan_apply/unpatch write patched text with: one
+ * plain copy of at most VMI_SITE_MAX_LEN bytes, correct for a single CPU
+ * at boot (or an offline image). Text other CPUs may be running is
+ * rewritten with vmi_poke_batch (vmi/poke.h, the int3 protocol, one batch
+ * for all sites) instead; a re-patch API over plans does not use it yet.
  */
 static inline void vmi_text_poke(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
